@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -q --disable-pip-version-check
+# torch first, pinned, with plain pip: this machine carries the CPU wheel; anything else would pull CUDA builds
+TORCH := torch==2.13.0
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(VENV)/bin/python pyproject.toml requirements.lock
+	$(PIP) $(TORCH)
+	$(PIP) -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime
+	$(PIP) -c requirements.lock -e ".[test]"
+	touch $@
+
+.PHONY: install demo test test-browser bench-perf clean
+install: $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
+	$(VENV)/bin/actlab list
+	$(VENV)/bin/actlab plot gelu silu mish crrelu --derivative -o runs/demo/curves.png
+	@echo "demo figure: runs/demo/curves.png"
+
+test: $(VENV)/.test
+	$(PY) -m pytest -q
+
+test-browser: $(VENV)/.test
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(PY) -m pytest -q -m browser
+
+bench-perf: $(VENV)/.runtime
+	$(PY) benchmarks/activations.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,13 @@
+"""actlab: an activation-function laboratory for PyTorch.
+
+>>> import actlab, torch
+>>> act = actlab.create("gelu")
+>>> actlab.functional("smelu")(torch.linspace(-3, 3, 5), beta=1.0)
+tensor([0.0000, 0.0000, 0.2500, 1.5000, 3.0000])
+"""
+from actlab.core import (FAMILIES, ActivationSpec, ActlabError, Param, Props, Source, create, functional, get,
+                         identify, names, register, seed_everything, specs, swap)
+
+__version__ = "0.1.0"
+__all__ = ["FAMILIES", "ActivationSpec", "ActlabError", "Param", "Props", "Source", "create", "functional", "get",
+           "identify", "names", "register", "seed_everything", "specs", "swap", "__version__"]

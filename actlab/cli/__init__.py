@@ -1,0 +1,1 @@
+"""The `actlab` command line (Typer + Rich): thin wrappers around the library."""

@@ -1,0 +1,134 @@
+"""Derive an ``nn.Module`` class from an `ActivationSpec` (one generated class per spec)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from actlab.core.errors import ParameterError, ShapeError
+from actlab.core.spec import ActivationSpec
+
+
+def channel_view(p: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Broadcast a per-channel parameter of shape (C,) against x with channels on dim 1 (as PReLU)."""
+    if p.numel() == 1 or x.dim() < 2:
+        return p.reshape(()) if p.numel() == 1 else p
+    if x.shape[1] != p.numel():
+        raise ShapeError(f"per-channel parameter has {p.numel()} channels but input {tuple(x.shape)} has "
+                         f"{x.shape[1]} on dim 1")
+    return p.reshape((1, -1) + (1,) * (x.dim() - 2))
+
+
+class Activation(nn.Module):
+    """Base class of every spec-derived activation module.
+
+    Parameters marked learnable in the spec (or named in ``learnable``) become ``nn.Parameter`` of shape
+    ``(num_parameters,)``; the others are plain floats. ``backend="compiled"`` runs the forward through a
+    fused kernel compiled once by ``torch.compile`` (see ``actlab.zoo.kernels``).
+    """
+
+    spec: ClassVar[ActivationSpec]
+
+    def __init__(self, *, inplace: bool = False, num_parameters: int = 1,
+                 learnable: bool | Iterable[str] | None = None, backend: str = "eager", dim: int = -1,
+                 **params: Any):
+        super().__init__()
+        spec = self.spec
+        if inplace and not spec.supports_inplace:
+            raise ParameterError(f"{spec.name} does not support inplace=True")
+        if backend not in ("eager", "compiled"):
+            raise ParameterError(f"{spec.name}: backend must be 'eager' or 'compiled', got {backend!r}")
+        if num_parameters < 1:
+            raise ParameterError(f"{spec.name}: num_parameters must be >= 1, got {num_parameters}")
+        values = spec.bind(params)
+        if learnable is None:
+            learn = {p.name for p in spec.params if p.learnable}
+        elif isinstance(learnable, bool):
+            learn = set(spec.param_map) if learnable else set()
+        else:
+            learn = set(learnable)
+            bad = learn - set(spec.param_map)
+            if bad:
+                raise ParameterError(f"{spec.name}: cannot make {sorted(bad)} learnable; parameters are "
+                                     f"{sorted(spec.param_map)}")
+        self.inplace, self.backend, self.dim = inplace, backend, dim
+        self._names = tuple(spec.param_map)
+        self._learn = tuple(n for n in self._names if n in learn)
+        for name in self._names:
+            if name in learn:
+                self.register_parameter(name, nn.Parameter(torch.full((num_parameters,), float(values[name]))))
+            else:
+                setattr(self, name, float(values[name]))
+        self._kernel = None
+
+    def _kwargs(self, x: torch.Tensor) -> dict[str, Any]:
+        return {n: (channel_view(getattr(self, n), x) if n in self._learn else getattr(self, n))
+                for n in self._names}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        kw = self._kwargs(x)
+        spec = self.spec
+        if spec.uses_training:
+            kw["training"] = self.training
+        if spec.kind == "gated":
+            kw["dim"] = self.dim
+        if self.inplace:
+            return spec.inplace_fn(x, **kw)
+        if self.backend == "compiled":
+            if self._kernel is None:
+                from actlab.zoo.kernels import compiled
+
+                self._kernel = compiled(spec)
+            return self._kernel(x, **kw)
+        return spec.fn(x, **kw)
+
+    def extra_repr(self) -> str:
+        bits = []
+        for n in self._names:
+            v = getattr(self, n)
+            bits.append(f"{n}=learnable{tuple(v.shape)}" if n in self._learn else f"{n}={v:g}")
+        if self.spec.kind == "gated":
+            bits.append(f"dim={self.dim}")
+        if self.inplace:
+            bits.append("inplace=True")
+        if self.backend != "eager":
+            bits.append(f"backend={self.backend!r}")
+        return ", ".join(bits)
+
+
+def class_name(name: str) -> str:
+    special = {"relu": "ReLU", "gelu": "GELU", "glu": "GLU", "selu": "SELU", "elu": "ELU", "silu": "SiLU",
+               "prelu": "PReLU", "celu": "CELU", "siaf": "SIAF", "kan": "KAN"}
+    parts = name.split("_")
+    out = []
+    for p in parts:
+        for key, val in special.items():
+            if p.endswith(key) and len(p) > len(key):
+                p = p[: -len(key)].capitalize() + val
+                break
+            if p == key:
+                p = val
+                break
+        else:
+            p = p.capitalize()
+        out.append(p)
+    return "".join(out)
+
+
+_CLASSES: dict[str, type[Activation]] = {}
+
+
+def module_class(spec: ActivationSpec) -> type[nn.Module]:
+    """The generated module class for ``spec`` (or its own ``module`` for layer-kind specs)."""
+    if spec.module is not None:
+        return spec.module
+    cls = _CLASSES.get(spec.name)
+    if cls is None:
+        doc = f"{spec.formula}\n\nShape: (*) -> (*)" if spec.kind == "elementwise" else \
+            f"{spec.formula}\n\nShape: (*, 2n, *) -> (*, n, *) along ``dim``"
+        cls = type(class_name(spec.name), (Activation,), {"spec": spec, "__doc__": doc,
+                                                          "__module__": "actlab.zoo"})
+        _CLASSES[spec.name] = cls
+    return cls

@@ -1,0 +1,107 @@
+"""The registry: one name (plus aliases) per spec; `get`, `names`, `create`, `functional`, `swap`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from torch import nn
+
+from actlab.core.errors import ParameterError, UnknownNameError
+from actlab.core.module import Activation, module_class
+from actlab.core.spec import FAMILIES, ActivationSpec
+
+_SPECS: dict[str, ActivationSpec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def register(spec: ActivationSpec) -> ActivationSpec:
+    """Add a spec; its name and aliases must be new."""
+    for n in (spec.name, *spec.aliases):
+        k = _key(n)
+        if k in _SPECS or k in _ALIASES:
+            raise ValueError(f"activation name {n!r} is already registered")
+    _SPECS[_key(spec.name)] = spec
+    for a in spec.aliases:
+        _ALIASES[_key(a)] = _key(spec.name)
+    return spec
+
+
+def _ensure_loaded() -> None:
+    import actlab.zoo  # noqa: F401  (registers the zoo on import)
+    import actlab.learnable  # noqa: F401
+
+
+def get(name: str | ActivationSpec) -> ActivationSpec:
+    """The spec for a name or alias; unknown names raise `UnknownNameError` with close matches."""
+    if isinstance(name, ActivationSpec):
+        return name
+    _ensure_loaded()
+    if not isinstance(name, str):
+        raise ParameterError(f"activation must be a name, got {type(name).__name__}")
+    k = _key(name)
+    k = _ALIASES.get(k, k)
+    if k not in _SPECS:
+        raise UnknownNameError("activation", name, list(_SPECS) + list(_ALIASES))
+    return _SPECS[k]
+
+
+def names(family: str | None = None, kind: str | None = None) -> list[str]:
+    """Registered names (no aliases), sorted; optionally one family and/or kind."""
+    _ensure_loaded()
+    if family is not None and family not in FAMILIES:
+        raise UnknownNameError("family", family, FAMILIES)
+    return sorted(s.name for s in _SPECS.values()
+                  if (family is None or s.family == family) and (kind is None or s.kind == kind))
+
+
+def specs(family: str | None = None) -> list[ActivationSpec]:
+    return [get(n) for n in names(family)]
+
+
+def create(act: Any = "relu", inplace: bool | None = None, **params: Any) -> nn.Module:
+    """Build an activation module from a name, a spec, a module class, a module instance or ``None``.
+
+    ``None`` (or "" / "none" / "identity") gives ``nn.Identity``. As in timm, ``inplace`` is best effort:
+    it is dropped for activations that have no in-place variant.
+    """
+    if act is None or (isinstance(act, str) and _key(act) in ("", "none")):
+        return nn.Identity()
+    if isinstance(act, nn.Module):
+        return act
+    if isinstance(act, type) and issubclass(act, nn.Module):
+        if inplace is None:
+            return act(**params)
+        try:
+            return act(inplace=inplace, **params)
+        except TypeError:
+            return act(**params)
+    spec = get(act)
+    cls = module_class(spec)
+    if inplace and (spec.supports_inplace or not issubclass(cls, Activation)):
+        params["inplace"] = True
+    return cls(**params)
+
+
+def functional(name: str | ActivationSpec) -> Callable[..., Any]:
+    """The functional twin ``f(x, **params)``; parameters are validated against the spec's ranges."""
+    spec = get(name)
+    if spec.fn is None:
+        raise ParameterError(f"{spec.name} is a layer with its own state; build it with actlab.create()")
+    extra = ("training", "dim", "inplace")
+
+    def f(x, **params):
+        inplace = params.pop("inplace", False)
+        kw = spec.bind(params, extra=extra)
+        if inplace:
+            if not spec.supports_inplace:
+                raise ParameterError(f"{spec.name} does not support inplace=True")
+            return spec.inplace_fn(x, **kw)
+        return spec.fn(x, **kw)
+
+    f.__name__ = spec.name
+    f.__doc__ = f"{spec.formula}\n\n{spec.source.cite()}"
+    return f

@@ -1,0 +1,1 @@
+"""Learnable activations (rational/PAU, GR-KAN, EvoNorm, DARUAN, ...); importing registers them."""

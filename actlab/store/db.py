@@ -1,0 +1,31 @@
+"""SQLite connection helper shared by every store module (WAL, foreign keys, clear path errors)."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from actlab.core.errors import ConfigError
+
+
+def connect(path: str | Path, schema: str | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) a WAL-mode database at ``path`` and apply ``schema`` (idempotent DDL).
+
+    The parent directory must exist or be creatable; otherwise a `ConfigError` names the path.
+    """
+    path = Path(path)
+    if str(path) != ":memory:":
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ConfigError(f"cannot create the database directory {path.parent}: {e.strerror}") from None
+    try:
+        con = sqlite3.connect(str(path), timeout=30.0)
+    except sqlite3.OperationalError as e:
+        raise ConfigError(f"cannot open database {path}: {e}") from None
+    con.row_factory = sqlite3.Row
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    if schema:
+        con.executescript(schema)
+    return con

@@ -1,0 +1,40 @@
+"""The one helper every zoo file uses: build a spec and register it."""
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from actlab.core.registry import register
+from actlab.core.spec import ActivationSpec, Param, Props, Source
+
+__all__ = ["define", "Param", "Source", "sp", "sig", "Phi", "relu_s", "softplus_s", "pw"]
+
+
+def define(name: str, family: str, formula: str, fn: Any, *, source: Source, props: str = "",
+           params: tuple[Param, ...] | list[Param] = (), **kw: Any) -> ActivationSpec:
+    return register(ActivationSpec(name=name, family=family, formula=formula, fn=fn, source=source,
+                                   props=Props.of(props), params=tuple(params), **kw))
+
+
+# sympy building blocks shared by the specs
+def sig(z):
+    return 1 / (1 + sp.exp(-z))
+
+
+def Phi(z):
+    return (1 + sp.erf(z / sp.sqrt(2))) / 2
+
+
+def relu_s(z):
+    return sp.Piecewise((0, z < 0), (z, True))
+
+
+def softplus_s(z):
+    return sp.log(1 + sp.exp(z))
+
+
+def pw(*pairs):
+    """Piecewise from (value, condition) pairs; the last value is the fallback."""
+    *head, last = pairs
+    return sp.Piecewise(*head, (last, True))
