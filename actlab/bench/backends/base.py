@@ -1,0 +1,65 @@
+"""The abstract backend: submit / wait / result / map / shutdown, plus context-manager support."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+
+class Backend(ABC):
+    """Runs independent jobs; handles are opaque and only meaningful to the backend that made them."""
+
+    name: str = "base"
+    num_workers: int = 1
+
+    @abstractmethod
+    def submit(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """Start ``fn(*args, **kw)``; return a handle at once (the in-process backend runs it eagerly)."""
+
+    @abstractmethod
+    def wait(self, handles: Sequence[Any], num_returns: int = 1,
+             timeout: float | None = None) -> tuple[list[Any], list[Any]]:
+        """Block until ``num_returns`` handles are finished (or ``timeout`` seconds pass); return (done, pending).
+
+        Order inside ``done`` and ``pending`` follows the order of ``handles``.
+        """
+
+    @abstractmethod
+    def result(self, handle: Any) -> Any:
+        """The job's return value (waits if needed); the job's exception is re-raised here."""
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``[fn(item) for item in items]`` run in parallel; results in input order."""
+        handles = [self.submit(fn, item) for item in items]
+        return [self.result(h) for h in handles]
+
+    def shutdown(self) -> None:
+        """Release workers; the backend must not be used afterwards."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.shutdown()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(num_workers={self.num_workers})"
+
+
+def check_num_returns(handles: Sequence[Any], num_returns: int) -> int:
+    from actlab.core.errors import ConfigError
+
+    if num_returns < 1:
+        raise ConfigError(f"num_returns must be >= 1, got {num_returns}")
+    return min(num_returns, len(handles))
+
+
+def single_thread_call(fn: Callable[..., Any], args: tuple, kw: dict) -> Any:
+    """Run a job with torch limited to one intra-op thread, so N workers share N cores without oversubscription."""
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover - torch is a hard dependency, but jobs need not use it
+        pass
+    return fn(*args, **kw)

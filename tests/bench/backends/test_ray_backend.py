@@ -1,0 +1,42 @@
+"""The Ray backend on a private 2-CPU cluster gives the same results as the in-process backend."""
+import math
+import operator
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ray")
+pytestmark = pytest.mark.ray
+
+from actlab.bench.backends import get_backend  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ray_backend():
+    be = get_backend("ray", num_workers=2)
+    yield be
+    be.shutdown()
+
+
+def test_ray_map_equals_local_map(ray_backend):
+    items = [0.5, 2.0, 7.0, 11.0]
+    assert ray_backend.map(math.log, items) == get_backend("local").map(math.log, items)
+
+
+def test_ray_wait_returns_done_and_pending_partition(ray_backend):
+    hs = [ray_backend.submit(operator.add, i, 1) for i in range(4)]
+    done, pending = ray_backend.wait(hs, num_returns=2, timeout=60)
+    assert len(done) >= 2 and len(done) + len(pending) == 4
+    assert sorted(ray_backend.result(h) for h in hs) == [1, 2, 3, 4]
+
+
+def test_ray_job_error_surfaces_as_the_original_exception_type(ray_backend):
+    h = ray_backend.submit(math.sqrt, -1.0)
+    with pytest.raises(ValueError):
+        ray_backend.result(h)
+
+
+def test_ray_does_not_write_an_auth_token_in_home(ray_backend):
+    assert os.environ.get("RAY_AUTH_MODE") == "disabled"
+    assert not (Path.home() / ".ray" / "auth_token").exists()
