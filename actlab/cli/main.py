@@ -52,6 +52,3 @@ def main() -> None:
             sys.exit(e.exit_code)
         raise
 
-
-if __name__ == "__main__":
-    main()

@@ -6,14 +6,16 @@ from pathlib import Path
 from actlab.core.registry import names, specs
 from actlab.core.spec import FAMILIES, ActivationSpec
 
+PIPE = "\\|"  # a literal | inside a markdown table cell
+
 
 def _row(spec: ActivationSpec, img_rel: str | None) -> str:
     params = "<br>".join(f"`{p.name}`={p.default:g} {p.range_text}{' (learnable)' if p.learnable else ''}"
                          for p in spec.params) or "—"
     latex = spec.latex()
-    formula = spec.formula.replace("|", "\\|")
+    formula = spec.formula.replace("|", PIPE)
     if latex and len(latex) < 160:
-        formula += f"<br>${latex.replace('|', '\\|')}$"
+        formula += "<br>$" + latex.replace("|", PIPE) + "$"
     props = ", ".join(spec.props.tags())
     extra = []
     if spec.aliases:

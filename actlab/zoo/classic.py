@@ -44,8 +44,15 @@ define("prelu", "classic", "max(0, x) + a·min(0, x), a learnable (scalar or per
        props="C0", sympy=lambda x, a: pw((a * x, x < 0), x),
        native=lambda x, a=0.25: F.prelu(x, torch.tensor([a], dtype=x.dtype)), foreign_modules=("PReLU",))
 
-define("rrelu", "classic", "x if x ≥ 0 else a·x, a ~ U(lower, upper) in training, (lower+upper)/2 in eval",
-       lambda x, lower=1 / 8, upper=1 / 3, training=False: F.rrelu(x, lower, upper, training),
+def _rrelu(x, lower=1 / 8, upper=1 / 3, training=False):
+    if not training:  # eval is a fixed leaky slope; leaky_relu also covers float16 on CPU, torch's rrelu does not
+        return F.leaky_relu(x, (lower + upper) / 2)
+    if x.dtype in (torch.float16, torch.bfloat16):
+        return F.rrelu(x.float(), lower, upper, True).to(x.dtype)
+    return F.rrelu(x, lower, upper, True)
+
+
+define("rrelu", "classic", "x if x ≥ 0 else a·x, a ~ U(lower, upper) in training, (lower+upper)/2 in eval", _rrelu,
        params=[Param("lower", 1 / 8, 0.0, 1.0), Param("upper", 1 / 3, 0.0, 1.0)], uses_training=True,
        source=Source("Empirical evaluation of rectified activations in convolutional network",
                      "Xu, Wang, Chen, Li", 2015, "1505.00853"),

@@ -38,7 +38,10 @@ def _rms(u, eps):
 
 
 def _polynorm(x, a3=THIRD, a2=THIRD, a1=THIRD, a0=0.0, eps=1e-6):
-    return a3 * _rms(x ** 3, eps) + a2 * _rms(x ** 2, eps) + a1 * _rms(x, eps) + a0
+    low = x.dtype in (torch.float16, torch.bfloat16)
+    z = x.float() if low else x  # x³ overflows float16 long before the normalised result does
+    y = a3 * _rms(z ** 3, eps) + a2 * _rms(z ** 2, eps) + a1 * _rms(z, eps) + a0
+    return y.to(x.dtype) if low else y
 
 
 define("polynorm", "polynomial",

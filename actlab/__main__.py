@@ -1,0 +1,4 @@
+"""`python -m actlab` runs the CLI."""
+from actlab.cli.main import main
+
+main()
