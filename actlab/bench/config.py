@@ -1,0 +1,173 @@
+"""Suite configuration: activations × tasks × seeds × budget options, validated with pydantic.
+
+A suite comes from a built-in name (`quick`, `standard`), a YAML/TOML/JSON file, or CLI flags layered on top of
+either. Every invalid field raises `ConfigError` naming the field, what was expected and what was given.
+
+Example file (YAML)::
+
+    name: mine
+    acts: [relu, gelu, silu]
+    tasks: [digits, mnist1d_cnn]
+    seeds: 5                 # or an explicit list [0, 1, 2]
+    budget: {epochs: 5}      # overrides passed to every Task.run
+    task_budget: {mnist1d_cnn: {epochs: 3}}
+"""
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from actlab.core.errors import ConfigError, UnknownNameError
+
+
+def _split(v: Any) -> Any:
+    """Accept "relu,gelu" as well as a list."""
+    if isinstance(v, str):
+        return [s.strip() for s in v.split(",") if s.strip()]
+    return v
+
+
+class SuiteConfig(BaseModel):
+    """One benchmark suite: every activation on every task with every seed (each run once)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "custom"
+    acts: list[str] = Field(min_length=1)
+    tasks: list[str] = Field(min_length=1)
+    seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
+    baseline: str = "relu"
+    budget: dict[str, Any] = Field(default_factory=dict)
+    task_budget: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    backend: Literal["local", "ray"] = "local"
+    workers: int | None = Field(default=None, ge=1)
+    tie_tol: float = Field(default=0.0, ge=0.0)
+
+    @field_validator("acts", "tasks", mode="before")
+    @classmethod
+    def _names(cls, v: Any) -> Any:
+        return _split(v)
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds(cls, v: Any) -> Any:
+        # an int is a count: seeds 0..n-1
+        if isinstance(v, bool):
+            return v  # pydantic rejects it below with a clear message
+        if isinstance(v, int):
+            if v < 1:
+                raise ValueError(f"a seed count must be >= 1, got {v}")
+            return list(range(v))
+        return _split(v) if isinstance(v, str) else v
+
+    @field_validator("acts", "tasks", "seeds")
+    @classmethod
+    def _unique(cls, v: list[Any]) -> list[Any]:
+        dup = sorted({str(x) for x in v if v.count(x) > 1})
+        if dup:
+            raise ValueError(f"duplicate entries {dup}")
+        return v
+
+    def options_for(self, task: str) -> dict[str, Any]:
+        """Budget overrides for one task: the global ``budget`` then the task's own ``task_budget`` entry."""
+        return {**self.budget, **self.task_budget.get(task, {})}
+
+    def n_runs(self) -> int:
+        return len(self.acts) * len(self.tasks) * len(self.seeds)
+
+
+# The demo suite: ≤ 5 min on 2 cores. Budgets are trimmed so each run takes a few seconds.
+QUICK: dict[str, Any] = {
+    "name": "quick",
+    "acts": ["relu", "gelu", "silu", "crrelu", "smelu"],
+    "tasks": ["digits_mlp", "mnist1d_cnn", "spirals"],
+    "seeds": 3,
+}
+# The fuller comparison the report's fidelity section is written for (tens of minutes on 2 cores).
+STANDARD: dict[str, Any] = {
+    "name": "standard",
+    "acts": ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "softplus", "tanh", "crrelu", "smelu"],
+    "tasks": ["digits_mlp", "digits_cnn", "mnist5k_mlp", "mnist5k_cnn", "mnist1d_cnn", "spirals"],
+    "seeds": 5,
+}
+BUILTIN: dict[str, dict[str, Any]] = {"quick": QUICK, "standard": STANDARD}
+
+
+def _describe(err: dict[str, Any]) -> str:
+    field = ".".join(str(p) for p in err.get("loc", ())) or "<root>"
+    kind, msg = err.get("type", ""), err.get("msg", "")
+    if kind == "extra_forbidden":
+        allowed = ", ".join(SuiteConfig.model_fields)
+        return f"unknown field {field!r} (allowed fields: {allowed})"
+    given = err.get("input")
+    given_s = repr(given) if len(repr(given)) < 80 else repr(given)[:77] + "..."
+    return f"field {field!r}: {msg} (given {given_s})"
+
+
+def make_config(data: dict[str, Any]) -> SuiteConfig:
+    """Validate a dict into a `SuiteConfig`; any bad field → `ConfigError` naming it."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"a suite config must be a mapping of fields, got {type(data).__name__}")
+    try:
+        return SuiteConfig(**data)
+    except ValidationError as e:
+        raise ConfigError("invalid suite config: " + "; ".join(_describe(x) for x in e.errors())) from None
+
+
+def load_file(path: str | Path) -> SuiteConfig:
+    """Read a suite from YAML (.yaml/.yml), TOML (.toml) or JSON (.json)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"suite file {str(path)!r} does not exist")
+    text = path.read_text()
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        elif path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigError(f"suite file {str(path)!r}: expected a .yaml, .yml, .toml or .json file")
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"suite file {str(path)!r} cannot be parsed: {e}") from None
+    data = dict(data or {})
+    data.setdefault("name", path.stem)
+    return make_config(data)
+
+
+def resolve_suite(suite: str | Path | None = None, **overrides: Any) -> SuiteConfig:
+    """A built-in suite name or a file, with flag overrides (None values are ignored) validated on top."""
+    if suite is None:
+        base: dict[str, Any] = {}
+    elif str(suite) in BUILTIN:
+        base = dict(BUILTIN[str(suite)])
+    elif Path(suite).suffix in (".yaml", ".yml", ".toml", ".json") or Path(suite).exists():
+        base = load_file(suite).model_dump()
+    else:
+        raise UnknownNameError("suite", str(suite), list(BUILTIN) + ["<path to a .yaml/.toml/.json file>"])
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    if suite is None:
+        base.setdefault("name", "custom")
+    return make_config(base)
+
+
+def validate_names(cfg: SuiteConfig) -> None:
+    """Every activation and task must be registered (unknown → `UnknownNameError` with suggestions)."""
+    import actlab
+    from actlab.tasks import get_task
+
+    for a in cfg.acts:
+        actlab.get(a)
+    actlab.get(cfg.baseline)
+    for t in cfg.tasks:
+        get_task(t)
+    unknown = sorted(set(cfg.task_budget) - set(cfg.tasks))
+    if unknown:
+        raise ConfigError(f"field 'task_budget': entries {unknown} name tasks not in this suite "
+                          f"(tasks: {', '.join(cfg.tasks)})")

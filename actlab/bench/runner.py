@@ -1,0 +1,181 @@
+"""Run a suite: every (activation, task, seed) once, results into SQLite, resumable after a kill.
+
+Before any training the runner checks every name (unknown → suggestions) and that every output path can be
+written, so a typo or a read-only directory fails in a second rather than after an hour. A run already in the
+database (finished or diverged) is skipped; a run that raised is recorded as ``error`` and retried next time.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from actlab.bench.config import SuiteConfig, validate_names
+from actlab.core.errors import ConfigError
+from actlab.store.runs import RunStore, run_key
+
+Event = Callable[..., None]
+STEP_TIME_BASELINE = "relu"  # the issue asks for time per step relative to ReLU on the same task
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    task: str
+    act: str
+    seed: int
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return run_key(self.task, self.act, self.seed, self.options)
+
+
+@dataclass
+class SuiteResult:
+    suite_id: int
+    db: Path
+    executed: list[RunSpec] = field(default_factory=list)
+    skipped: list[RunSpec] = field(default_factory=list)
+    diverged: list[RunSpec] = field(default_factory=list)
+    errors: list[tuple[RunSpec, str]] = field(default_factory=list)
+    wall_time: float = 0.0
+
+
+def plan(cfg: SuiteConfig) -> list[RunSpec]:
+    """All runs of a suite, ordered task → seed → activation, so that runs compared with each other (and their
+    step times) are close in time on a noisy machine."""
+    return [RunSpec(t, a, s, cfg.options_for(t)) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
+
+
+def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
+    """Create ``path``'s directory (or ``path`` itself when ``is_dir``) and prove a file can be written there.
+
+    A real write is attempted because permission bits lie (root ignores them; read-only mounts do not).
+    """
+    path = Path(path)
+    d = path if is_dir else path.parent
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=d, prefix=".actlab-write-test-"):
+            pass
+        if not is_dir and path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "file is read-only")
+    except OSError as e:
+        raise ConfigError(f"{what} {str(path)!r} is not writable: {e.strerror or e}") from None
+    return path
+
+
+def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None = None,
+                callback: Callable[..., None] | None = None) -> dict[str, Any]:
+    """Run one (task, act, seed) and return the task's result dict (top-level so a worker process can pickle it)."""
+    from actlab.tasks import get_task
+
+    t = get_task(task)
+    kw = dict(options or {})
+    if callback is not None:
+        try:
+            params = inspect.signature(t.run).parameters
+        except (TypeError, ValueError):
+            params = {}
+        if "callbacks" in params:
+            kw["callbacks"] = (callback,)
+    t0 = time.perf_counter()
+    res = dict(t.run(act, seed, **kw))
+    res.setdefault("wall_time", time.perf_counter() - t0)
+    return res
+
+
+def _resolve_backend(backend: Any, workers: int | None) -> Any:
+    if backend is None or not isinstance(backend, str):
+        return backend
+    from actlab.bench.backends import get_backend
+
+    return get_backend(backend, num_workers=workers)
+
+
+def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event: Event | None = None,
+              outputs: Iterable[str | Path] = (), run_callback: Callable[..., None] | None = None) -> SuiteResult:
+    """Run every missing run of ``cfg`` and record it in ``db``.
+
+    ``backend``: None runs in this process, one after the other; "local"/"ray" (or a Backend object from
+    `actlab.bench.backends.get_backend`) spreads the runs over workers; results are written here as they
+    arrive. ``on_event(kind, **info)`` is told ``suite_start`` (total, todo), ``run_start``/``run_end``
+    (spec, result) and ``suite_end``; it may raise to stop the suite (what is recorded stays). ``outputs``:
+    further directories (e.g. the report) checked for writability before any training. ``run_callback`` is passed
+    to tasks whose ``run`` accepts ``callbacks=`` (per-epoch progress, in-process only).
+    """
+    emit = on_event or (lambda kind, **kw: None)
+    validate_names(cfg)
+    check_writable(db, "database path")
+    for o in outputs:
+        check_writable(o, "output directory", is_dir=True)
+    # the baseline need not be in cfg.acts: the paired comparison then uses its runs from an earlier suite
+    t0 = time.perf_counter()
+    runs = plan(cfg)
+    with RunStore(db) as store:
+        sid = store.add_suite(cfg.name, cfg.model_dump(), [r.key for r in runs])
+        done = store.done_keys()
+        result = SuiteResult(sid, Path(db))
+        todo = [r for r in runs if r.key not in done]
+        result.skipped = [r for r in runs if r.key in done]
+        emit("suite_start", total=len(runs), todo=len(todo), skipped=len(result.skipped))
+
+        def record(spec: RunSpec, res: dict[str, Any] | None, err: str | None) -> None:
+            store.record_run(spec.task, spec.act, spec.seed, spec.options, res, error=err)
+            store.update_relative_step_times(STEP_TIME_BASELINE)
+            if err is not None:
+                result.errors.append((spec, err))
+            else:
+                result.executed.append(spec)
+                if res and res.get("diverged"):
+                    result.diverged.append(spec)
+            emit("run_end", spec=spec, result=res, error=err)
+
+        be = _resolve_backend(backend, cfg.workers)
+        if be is None:
+            for spec in todo:
+                emit("run_start", spec=spec)
+                try:
+                    res = execute_run(spec.task, spec.act, spec.seed, spec.options, run_callback)
+                except Exception as e:  # a crashing activation must not end the suite; recorded, retried next time
+                    record(spec, None, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
+                else:
+                    record(spec, res, None)
+        else:
+            _run_on_backend(be, todo, record, emit, own=isinstance(backend, str))
+        result.wall_time = time.perf_counter() - t0
+        emit("suite_end", result=result)
+    return result
+
+
+def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], emit: Event, own: bool) -> None:
+    """Keep at most ``num_workers`` runs in flight and record each as it finishes, so a kill loses only those
+    in flight (an eager in-process backend runs a job inside ``submit``; it is recorded right after)."""
+    width = max(1, int(getattr(be, "num_workers", 1) or 1))
+    queue = list(todo)
+    flight: dict[Any, RunSpec] = {}
+    try:
+        while queue or flight:
+            while queue and len(flight) < width:
+                spec = queue.pop(0)
+                emit("run_start", spec=spec)
+                flight[be.submit(execute_run, spec.task, spec.act, spec.seed, spec.options)] = spec
+            handles = list(flight)
+            done, _ = be.wait(handles, num_returns=1)
+            for h in done:
+                spec = flight.pop(h)
+                try:
+                    res = be.result(h)
+                except Exception as e:  # the job's own exception, re-raised by the backend
+                    record(spec, None, f"{type(e).__name__}: {e}")
+                else:
+                    record(spec, dict(res), None)
+    finally:
+        if own:
+            be.shutdown()

@@ -1,0 +1,75 @@
+"""Suite configuration: built-ins, files, flags, and errors that name the bad field."""
+from __future__ import annotations
+
+import pytest
+
+from actlab.bench.config import BUILTIN, make_config, resolve_suite, validate_names
+from actlab.core.errors import ConfigError, UnknownNameError
+
+
+def test_unknown_field_is_named_with_the_allowed_fields():
+    with pytest.raises(ConfigError) as e:
+        make_config({"acts": ["relu"], "tasks": ["toy_a"], "epochz": 3})
+    assert "'epochz'" in str(e.value) and "allowed fields" in str(e.value) and "budget" in str(e.value)
+
+
+def test_wrong_type_names_the_field_and_what_was_expected():
+    with pytest.raises(ConfigError) as e:
+        make_config({"acts": ["relu"], "tasks": ["toy_a"], "seeds": ["zero"]})
+    msg = str(e.value)
+    assert "seeds" in msg and "integer" in msg and "'zero'" in msg
+
+
+def test_bad_backend_lists_the_allowed_values():
+    with pytest.raises(ConfigError) as e:
+        make_config({"acts": ["relu"], "tasks": ["toy_a"], "backend": "dask"})
+    assert "backend" in str(e.value) and "'local'" in str(e.value) and "'ray'" in str(e.value)
+
+
+def test_empty_activation_list_is_rejected():
+    with pytest.raises(ConfigError, match="acts"):
+        make_config({"acts": "", "tasks": ["toy_a"]})
+
+
+def test_seed_count_expands_to_seeds_from_zero():
+    cfg = make_config({"acts": "relu,gelu", "tasks": "toy_a", "seeds": 4})
+    assert cfg.seeds == [0, 1, 2, 3] and cfg.acts == ["relu", "gelu"] and cfg.n_runs() == 8
+
+
+def test_quick_suite_is_a_small_demo():
+    cfg = resolve_suite("quick")
+    assert len(cfg.acts) >= 4 and 2 <= len(cfg.tasks) <= 3 and len(cfg.seeds) == 3
+    assert set(BUILTIN) == {"quick", "standard"}
+
+
+def test_flags_override_a_builtin_suite():
+    cfg = resolve_suite("quick", acts="relu,silu", seeds=2)
+    assert cfg.acts == ["relu", "silu"] and cfg.seeds == [0, 1] and cfg.name == "quick"
+
+
+def test_yaml_and_toml_files_give_the_same_suite(tmp_path):
+    (tmp_path / "s.yaml").write_text("acts: [relu, gelu]\ntasks: [toy_a]\nseeds: 2\nbudget: {epochs: 2}\n")
+    (tmp_path / "s.toml").write_text('acts = ["relu", "gelu"]\ntasks = ["toy_a"]\nseeds = 2\n[budget]\nepochs = 2\n')
+    y, t = resolve_suite(tmp_path / "s.yaml"), resolve_suite(tmp_path / "s.toml")
+    assert y.model_dump() == t.model_dump()
+    assert y.options_for("toy_a") == {"epochs": 2}
+
+
+def test_file_with_a_wrong_field_names_it(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("acts: [relu]\ntasks: [toy_a]\nworkers: -1\n")
+    with pytest.raises(ConfigError, match="workers"):
+        resolve_suite(p)
+
+
+def test_unknown_suite_name_suggests_the_builtins():
+    with pytest.raises(UnknownNameError) as e:
+        resolve_suite("quik")
+    assert "quick" in str(e.value)
+
+
+def test_unknown_activation_and_task_get_suggestions(toy_tasks):
+    with pytest.raises(UnknownNameError, match="gelu"):
+        validate_names(make_config({"acts": ["gelux"], "tasks": ["toy_a"]}))
+    with pytest.raises(UnknownNameError, match="toy_a"):
+        validate_names(make_config({"acts": ["relu"], "tasks": ["toy_aa"]}))
