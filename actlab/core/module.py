@@ -32,12 +32,16 @@ class Activation(nn.Module):
     spec: ClassVar[ActivationSpec]
 
     def __init__(self, *, inplace: bool = False, num_parameters: int = 1,
-                 learnable: bool | Iterable[str] | None = None, backend: str = "eager", dim: int = -1,
+                 learnable: bool | Iterable[str] | None = None, backend: str | None = None, dim: int = -1,
                  **params: Any):
         super().__init__()
         spec = self.spec
         if inplace and not spec.supports_inplace:
             raise ParameterError(f"{spec.name} does not support inplace=True")
+        if backend is None:
+            from actlab.zoo.kernels import default_backend
+
+            backend = default_backend()
         if backend not in ("eager", "compiled"):
             raise ParameterError(f"{spec.name}: backend must be 'eager' or 'compiled', got {backend!r}")
         if num_parameters < 1:

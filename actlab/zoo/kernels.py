@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from collections.abc import Callable
 
 import torch
+import torch._dynamo
 
 from actlab.core.spec import ActivationSpec
 
@@ -98,14 +100,47 @@ def _cache_dir() -> None:
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(cache_dir() / "inductor")
 
 
+_DEFAULT_BACKEND = os.environ.get("ACTLAB_BACKEND", "eager")
+
+
+def set_backend(name: str) -> None:
+    """Default backend for modules created afterwards: "eager" (torch ops) or "compiled" (fused kernels)."""
+    global _DEFAULT_BACKEND
+    if name not in ("eager", "compiled"):
+        from actlab.core.errors import ParameterError
+
+        raise ParameterError(f"backend must be 'eager' or 'compiled', got {name!r}")
+    _DEFAULT_BACKEND = name
+
+
+def default_backend() -> str:
+    return _DEFAULT_BACKEND
+
+
 @functools.lru_cache(maxsize=None)
 def compiled(spec: ActivationSpec) -> Callable[..., torch.Tensor]:
     """``spec.fn`` compiled by inductor into fused fwd/bwd kernels (compiled on first call, cached on disk).
 
-    Scalar parameters are specialised as constants; a spec whose fn is a custom autograd.Function is
-    returned unchanged (inductor cannot fuse through it).
+    Scalar parameters are specialised as constants; a spec whose backward is a custom autograd.Function
+    (surrogate gradients) is returned unchanged. If compilation itself fails (no C++ toolchain, an op
+    inductor cannot lower), the eager composite is used from then on, with a warning.
     """
     if spec.grad == "surrogate":
         return spec.fn
     _cache_dir()
-    return torch.compile(spec.fn, dynamic=False, fullgraph=True)
+    state = {"fn": torch.compile(spec.fn, dynamic=False, fullgraph=True), "ok": False}
+
+    def call(x, **kw):
+        if state["ok"]:
+            return state["fn"](x, **kw)
+        try:
+            out = state["fn"](x, **kw)
+        except torch._dynamo.exc.TorchDynamoException as e:  # compile failure, not a user error
+            warnings.warn(f"actlab: compiling {spec.name} failed ({type(e).__name__}); using the eager path")
+            state["fn"] = spec.fn
+            out = spec.fn(x, **kw)
+        state["ok"] = True
+        return out
+
+    call.__name__ = f"{spec.name}_compiled"
+    return call

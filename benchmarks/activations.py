@@ -1,0 +1,147 @@
+"""Speed and memory of every elementwise zoo entry vs torch.relu, measured side by side in one run.
+
+For each entry: fwd and fwd+bwd time on 4M float32 (CPU) as a ratio to ``torch.relu`` timed in the same
+interleaved loop, for the eager composite (the spec's torch ops) and for the compiled fused kernel
+(``backend="compiled"``, inductor), plus how many tensors autograd saves for backward.
+Writes the table into the "Activations" section of BENCHMARKS.md.
+
+    python benchmarks/activations.py [--n 4194304] [--repeats 7] [--only gelu,crrelu] [--no-compile]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+import actlab
+from actlab.zoo.kernels import compiled
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def saved_tensor_count(fn, x) -> int:
+    """Distinct non-scalar tensors autograd packs for backward (the input itself counts if it is saved)."""
+    seen = set()
+
+    def pack(t):
+        if t.numel() > 1:
+            seen.add((t.data_ptr(), t.dtype, tuple(t.shape)))
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn(x)
+    return len(seen)
+
+
+def time_call(fn, reps: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    return (time.perf_counter() - t0) / reps
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=4 * 1024 * 1024)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--inner", type=int, default=5)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--no-compile", action="store_true")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    x = torch.randn(args.n)
+    g = torch.randn(args.n)
+    names = [n for n in actlab.names(kind="elementwise")]
+    if args.only:
+        names = [n for n in names if n in args.only.split(",")]
+
+    def fwd(f):
+        return lambda: f(x)
+
+    def fwdbwd(f):
+        xr = x.detach().requires_grad_(True)
+        return lambda: torch.autograd.grad(f(xr), xr, g)
+
+    rows = []
+    for name in names:
+        spec = actlab.get(name)
+        eager = lambda t, s=spec: s.fn(t)  # noqa: E731
+        variants = {"relu": torch.relu, "eager": eager}
+        if not args.no_compile:
+            ck = compiled(spec)
+            t0 = time.perf_counter()
+            fwdbwd(ck)()  # compile fwd and bwd once (cached on disk by inductor)
+            compile_s = time.perf_counter() - t0
+            variants["compiled"] = ck
+        else:
+            compile_s = float("nan")
+        for f in variants.values():  # warm-up
+            fwd(f)()
+            fwdbwd(f)()
+        res = {k: {"fwd": [], "fb": []} for k in variants}
+        for _ in range(args.repeats):  # interleave the variants inside each repeat
+            for k, f in variants.items():
+                res[k]["fwd"].append(time_call(fwd(f), args.inner))
+                res[k]["fb"].append(time_call(fwdbwd(f), args.inner))
+        xr = x[:4096].detach().requires_grad_(True)
+        row = {"name": name, "compile_s": compile_s,
+               "saved_eager": saved_tensor_count(lambda t: eager(t), xr),
+               "saved_compiled": saved_tensor_count(variants["compiled"], xr) if "compiled" in variants else None}
+        for k in variants:
+            if k == "relu":
+                continue
+            for part in ("fwd", "fb"):
+                ratios = [a / b for a, b in zip(res[k][part], res["relu"][part])]
+                row[f"{k}_{part}"] = (statistics.median(ratios), min(ratios), max(ratios))
+        row["relu_fb_ms"] = statistics.median(res["relu"]["fb"]) * 1e3
+        rows.append(row)
+        print(name, {k: (round(v[0], 2) if isinstance(v, tuple) else v) for k, v in row.items()}, flush=True)
+    if not args.no_write:
+        write(rows, args)
+
+
+def fmt(t) -> str:
+    return "—" if t is None else f"{t[0]:.2f}× ({t[1]:.2f}–{t[2]:.2f})"
+
+
+def write(rows, args) -> None:
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/activations.py` on {args.n:,} float32 "
+             f"elements, {torch.get_num_threads()} threads, {args.repeats} interleaved repeats × {args.inner} calls; "
+             "ratios are to `torch.relu` timed in the same loop: median (min–max). `compiled` = the spec's formula "
+             "through `backend=\"compiled\"` (inductor fuses fwd and bwd); `saved` = tensors autograd keeps for "
+             "backward. Goal: fwd+bwd ≤ 1.5× relu.", "",
+             "| entry | eager fwd | eager fwd+bwd | compiled fwd | compiled fwd+bwd | compile s | saved eager / compiled |",
+             "|---|---|---|---|---|---|---|"]
+    miss = []
+    for r in rows:
+        best = min(r["eager_fb"][0], r.get("compiled_fb", (float("inf"),))[0])
+        if best > 1.5:
+            miss.append(r["name"])
+        lines.append(f"| {r['name']} | {fmt(r.get('eager_fwd'))} | {fmt(r.get('eager_fb'))} | "
+                     f"{fmt(r.get('compiled_fwd'))} | {fmt(r.get('compiled_fb'))} | {r['compile_s']:.1f} | "
+                     f"{r['saved_eager']} / {r['saved_compiled'] if r['saved_compiled'] is not None else '—'} |")
+    relu_ms = statistics.median(r["relu_fb_ms"] for r in rows)
+    lines += ["", f"torch.relu fwd+bwd: {relu_ms:.2f} ms (median across the run).", "",
+              f"Entries above 1.5× relu fwd+bwd on both paths ({len(miss)}): {', '.join(miss) or 'none'}. "
+              "See the notes below the table for why."]
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8")
+    head = "## Activations (benchmarks/activations.py)"
+    pat = re.compile(re.escape(head) + r"\n.*?(?=\n## |\Z)", re.S)
+    notes_marker = "<!-- activation notes -->"
+    old = pat.search(text).group(0)
+    notes = old[old.index(notes_marker):] if notes_marker in old else notes_marker + "\n"
+    text = pat.sub(lambda _m: head + "\n\n" + "\n".join(lines) + "\n\n" + notes.rstrip() + "\n", text)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(Path.home() / ".cache" / "actlab" / "inductor"))
+    main()
