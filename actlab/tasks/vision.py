@@ -39,3 +39,20 @@ register_task(Task(
     F.cross_entropy, "accuracy", budget={"epochs": 15, "lr": 1e-3, "batch_size": 64},
     small={"epochs": 3, "n_train": 1000}, model_kw={**MLP_KW, "hidden": (128, 128)}, data_kw=DATA_KW,
     aliases=("mnist5k", "mnist"), tags=("vision",)))
+register_task(Task(
+    "digits_cnn", "sklearn digits 8×8, CNN conv16-conv32, accuracy", load_digits_data, build_cnn, F.cross_entropy,
+    "accuracy", budget={"epochs": 15, "lr": 3e-3, "batch_size": 64}, small={"epochs": 5},
+    model_kw=CNN_KW, data_kw=DATA_KW, tags=("vision", "quick")))
+register_task(Task(
+    "mnist5k_cnn", "MNIST 5k subset 28×28, CNN conv16-conv32, accuracy", load_mnist5k_data, build_cnn,
+    F.cross_entropy, "accuracy", budget={"epochs": 10, "lr": 2e-3, "batch_size": 64},
+    small={"epochs": 2, "n_train": 1000}, model_kw=CNN_KW, data_kw=DATA_KW, tags=("vision",)))
+register_task(Task(
+    "mnist1d_cnn", "MNIST-1D (length 40), 1-D CNN conv32-conv64, accuracy", load_mnist1d_data, build_cnn,
+    F.cross_entropy, "accuracy", budget={"epochs": 30, "lr": 3e-3, "batch_size": 100},
+    small={"epochs": 6}, model_kw={**CNN_KW, "channels": (32, 64)}, data_kw=DATA_KW, aliases=("mnist1d",),
+    tags=("vision", "quick")))
+register_task(Task(
+    "mnist1d_mlp", "MNIST-1D (length 40), MLP 40-100-100-10, accuracy", load_mnist1d_data, build_mlp,
+    F.cross_entropy, "accuracy", budget={"epochs": 30, "lr": 2e-3, "batch_size": 100},
+    small={"epochs": 6}, model_kw={**MLP_KW, "hidden": (100, 100)}, data_kw=DATA_KW, tags=("vision",)))
