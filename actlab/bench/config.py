@@ -85,14 +85,15 @@ class SuiteConfig(BaseModel):
 QUICK: dict[str, Any] = {
     "name": "quick",
     "acts": ["relu", "gelu", "silu", "crrelu", "smelu"],
-    "tasks": ["digits_mlp", "mnist1d_cnn", "spirals"],
+    "tasks": ["digits_mlp", "digits_cnn", "mnist1d_cnn"],
     "seeds": 3,
+    "budget": {"small": True},  # each task's own short budget (a few epochs)
 }
 # The fuller comparison the report's fidelity section is written for (tens of minutes on 2 cores).
 STANDARD: dict[str, Any] = {
     "name": "standard",
     "acts": ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "softplus", "tanh", "crrelu", "smelu"],
-    "tasks": ["digits_mlp", "digits_cnn", "mnist5k_mlp", "mnist5k_cnn", "mnist1d_cnn", "spirals"],
+    "tasks": ["digits_mlp", "digits_cnn", "mnist5k_mlp", "mnist5k_cnn", "mnist1d_mlp", "mnist1d_cnn"],
     "seeds": 5,
 }
 BUILTIN: dict[str, dict[str, Any]] = {"quick": QUICK, "standard": STANDARD}
@@ -157,17 +158,22 @@ def resolve_suite(suite: str | Path | None = None, **overrides: Any) -> SuiteCon
     return make_config(base)
 
 
-def validate_names(cfg: SuiteConfig) -> None:
-    """Every activation and task must be registered (unknown → `UnknownNameError` with suggestions)."""
+def validate_names(cfg: SuiteConfig) -> SuiteConfig:
+    """Every activation and task must be registered (unknown → `UnknownNameError` with suggestions).
+
+    Returns the config with canonical names (aliases such as ``digits`` → ``digits_mlp`` resolved), so that a
+    run asked for under an alias is the same run in the database.
+    """
     import actlab
     from actlab.tasks import get_task
 
-    for a in cfg.acts:
-        actlab.get(a)
-    actlab.get(cfg.baseline)
-    for t in cfg.tasks:
-        get_task(t)
     unknown = sorted(set(cfg.task_budget) - set(cfg.tasks))
     if unknown:
         raise ConfigError(f"field 'task_budget': entries {unknown} name tasks not in this suite "
                           f"(tasks: {', '.join(cfg.tasks)})")
+    acts = [actlab.get(a).name for a in cfg.acts]
+    baseline = actlab.get(cfg.baseline).name
+    canon = {t: getattr(get_task(t), "name", t) for t in cfg.tasks}
+    return make_config(cfg.model_dump() | {
+        "acts": acts, "baseline": baseline, "tasks": [canon[t] for t in cfg.tasks],
+        "task_budget": {canon[t]: v for t, v in cfg.task_budget.items()}})

@@ -111,7 +111,7 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
     to tasks whose ``run`` accepts ``callbacks=`` (per-epoch progress, in-process only).
     """
     emit = on_event or (lambda kind, **kw: None)
-    validate_names(cfg)
+    cfg = validate_names(cfg)
     check_writable(db, "database path")
     for o in outputs:
         check_writable(o, "output directory", is_dir=True)

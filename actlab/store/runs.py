@@ -84,10 +84,10 @@ def _num(v: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def curve_rows(curve: Any) -> list[tuple[int, str, float | None]]:
+def curve_rows(curve: Any, name: str = "val_metric") -> list[tuple[int, str, float | None]]:
     """Flatten a per-epoch curve into (epoch, name, value) rows.
 
-    Accepts a list of numbers (named ``value``), a list of dicts of numbers (an ``epoch`` key, when present,
+    Accepts a list of numbers (named ``name``), a list of dicts of numbers (an ``epoch`` key, when present,
     gives the epoch index) or a dict of name -> list of numbers.
     """
     rows: list[tuple[int, str, float | None]] = []
@@ -104,7 +104,7 @@ def curve_rows(curve: Any) -> list[tuple[int, str, float | None]]:
             rows += [(ep, str(k), _num(v)) for k, v in item.items()
                      if k != "epoch" and isinstance(v, (int, float)) and not isinstance(v, bool)]
         else:
-            rows.append((i, "value", _num(item)))
+            rows.append((i, name, _num(item)))
     return rows
 
 
@@ -133,7 +133,7 @@ class RunStore:
         diverged = bool(result.get("diverged", False))
         status = "error" if error is not None else ("diverged" if diverged else "ok")
         known = {"task", "act", "seed", "metric", "value", "higher_is_better", "diverged", "wall_time", "step_time",
-                 "params", "peak_mem", "curve", "epochs"}
+                 "params", "peak_mem", "curve", "train_curve", "epochs"}
         extra = {k: v for k, v in result.items() if k not in known}
         epochs = result.get("epochs")
         if not isinstance(epochs, (int, float)):
@@ -152,7 +152,8 @@ class RunStore:
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
             rid = int(cur.lastrowid)
             self.con.executemany("INSERT OR REPLACE INTO epochs(run_id, epoch, name, value) VALUES (?,?,?,?)",
-                                 [(rid, e, n, v) for e, n, v in curve_rows(result.get("curve"))])
+                                 [(rid, e, n, v) for e, n, v in curve_rows(result.get("curve"))
+                                  + curve_rows(result.get("train_curve"), "train_loss")])
         return rid
 
     def update_relative_step_times(self, baseline: str = "relu") -> None:

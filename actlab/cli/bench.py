@@ -1,0 +1,127 @@
+"""`actlab bench`: run a suite (activations × tasks × seeds) into SQLite, with progress bars and a ranking."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from actlab.cli.main import console
+
+
+def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu") -> Table:
+    """Mean rank over tasks, then each task's mean and 95% t-interval (the terminal twin of the report's table)."""
+    import math
+
+    from actlab.bench import stats
+    from actlab.store.runs import RunStore
+
+    with RunStore(db) as store:
+        runs = store.runs(suite_id)
+    sums = stats.summarize(runs)
+    tasks = sorted({s.task for s in sums})
+    by = {(s.task, s.act): s for s in sums}
+    wtl: dict[str, list[int]] = {}
+    for p in stats.paired_vs_baseline(runs, baseline=baseline):
+        w = wtl.setdefault(p.act, [0, 0, 0])
+        w[0] += p.wins
+        w[1] += p.ties
+        w[2] += p.losses
+    t = Table(title="ranking (mean ± 95% CI over seeds)")
+    t.add_column("#", justify="right")
+    t.add_column("activation", style="bold")
+    t.add_column("mean rank", justify="right")
+    for task in tasks:
+        metric = next(s.metric for s in sums if s.task == task)
+        t.add_column(f"{task}\n{metric}", justify="right")
+    t.add_column("step/ReLU", justify="right")
+    t.add_column(f"W/T/L vs {baseline}", justify="right")
+    for i, (act, mr, _) in enumerate(stats.mean_ranks(sums), 1):
+        cells = []
+        for task in tasks:
+            s = by.get((task, act))
+            if s is None:
+                cells.append("—")
+            elif not math.isfinite(s.mean):
+                cells.append("[red]diverged[/]")
+            else:
+                half = (s.t_hi - s.t_lo) / 2 if math.isfinite(s.t_hi) else math.nan
+                cells.append(f"{s.mean:.4g} ± {half:.2g}" + (f" [red]({s.n_diverged} div)[/]" if s.n_diverged else ""))
+        rels = [by[(tk, act)].rel_step_time for tk in tasks if (tk, act) in by]
+        rels = [r for r in rels if math.isfinite(r)]
+        rel = f"{sum(rels) / len(rels):.2f}" if rels else "—"
+        w = wtl.get(act)
+        t.add_row(str(i), act, f"{mr:.2f}", *cells, rel, "/".join(map(str, w)) if w else "—")
+    return t
+
+
+def bench(
+    suite: Annotated[str | None, typer.Option("--suite", "-s", help="quick | standard | a .yaml/.toml/.json file")]
+    = None,
+    acts: Annotated[str | None, typer.Option("--acts", "-a", help="comma-separated activations")] = None,
+    tasks: Annotated[str | None, typer.Option("--tasks", "-t", help="comma-separated tasks")] = None,
+    seeds: Annotated[int | None, typer.Option("--seeds", help="number of seeds (0..n-1)")] = None,
+    db: Annotated[Path, typer.Option("--db", help="results database (SQLite)")] = Path("runs/bench.db"),
+    backend: Annotated[str | None, typer.Option("--backend", help="in-process when omitted; local | ray")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="parallel runs for --backend")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="also write the HTML report to this directory")]
+    = None,
+    baseline: Annotated[str | None, typer.Option("--baseline", help="activation to compare against")] = None,
+):
+    """Run every (activation, task, seed) of a suite once; runs already in --db are skipped (resume)."""
+    from actlab.bench.config import resolve_suite
+    from actlab.bench.runner import run_suite
+
+    if suite is None and (acts is None or tasks is None):
+        suite = "quick"  # flags given without a suite refine the demo suite
+    cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=seeds, backend=backend, workers=workers,
+                        baseline=baseline)
+    console.print(f"suite [bold]{cfg.name}[/]: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × "
+                  f"{len(cfg.seeds)} seeds = {cfg.n_runs()} runs → {db}")
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=False)
+    suite_bar = progress.add_task("suite", total=cfg.n_runs())
+    run_bar = progress.add_task("run", total=1, visible=False)
+
+    def on_event(kind: str, **info: Any) -> None:
+        if kind == "suite_start":
+            progress.update(suite_bar, completed=info["skipped"],
+                            description=f"suite ({info['skipped']} already in db)" if info["skipped"] else "suite")
+        elif kind == "run_start":
+            s = info["spec"]
+            progress.reset(run_bar, total=1, visible=True, description=f"{s.task} · {s.act} · seed {s.seed}")
+        elif kind == "run_end":
+            progress.advance(suite_bar)
+            res, err = info.get("result") or {}, info.get("error")
+            s = info["spec"]
+            if err:
+                progress.console.print(f"[red]failed[/] {s.task} {s.act} seed {s.seed}: {err.splitlines()[0]}")
+            elif res.get("diverged"):
+                progress.console.print(f"[yellow]diverged[/] {s.task} {s.act} seed {s.seed}"
+                                       f" {res.get('diverged_reason', '')}")
+
+    def on_train(ev: Any) -> None:
+        total = getattr(ev, "total_steps", None)
+        if total:
+            progress.update(run_bar, total=total, completed=getattr(ev, "step", 0))
+
+    outputs = [report] if report is not None else []
+    with progress:
+        res = run_suite(cfg, db, backend=cfg.backend if backend or cfg.backend != "local" else None,
+                        on_event=on_event, outputs=outputs, run_callback=on_train)
+    progress.update(run_bar, visible=False)
+    console.print(f"{len(res.executed)} runs done, {len(res.skipped)} skipped (already in db), "
+                  f"{len(res.diverged)} diverged, {len(res.errors)} failed, in {res.wall_time:.1f} s")
+    console.print(ranking_table(db, res.suite_id, baseline=cfg.baseline))
+    if report is not None:
+        from actlab.report.html import write_report
+
+        index = write_report(db, report, suite_id=res.suite_id, baseline=cfg.baseline)
+        console.print(f"report: {index.resolve()}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(bench)

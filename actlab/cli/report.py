@@ -1,0 +1,29 @@
+"""`actlab report --db PATH -o DIR`: the static HTML report of a results database."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from actlab.cli.main import console
+
+
+def report(
+    db: Annotated[Path, typer.Option("--db", help="results database written by `actlab bench`")]
+    = Path("runs/bench.db"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="output directory (index.html + figures/)")]
+    = Path("runs/report"),
+    suite: Annotated[int | None, typer.Option("--suite-id", help="only the runs of this suite (default: all)")]
+    = None,
+    baseline: Annotated[str, typer.Option("--baseline", help="activation for the paired comparison")] = "relu",
+):
+    """Write DIR/index.html: ranking with CIs, per-task charts, learning curves, cost vs quality, claims."""
+    from actlab.report.html import write_report
+
+    index = write_report(db, out, suite_id=suite, baseline=baseline)
+    console.print(f"report: {index.resolve()}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

@@ -1,0 +1,192 @@
+"""The static HTML report of a results database: `write_report(db, out_dir) -> out_dir/index.html`.
+
+Everything is local: PNG figures next to the page, inline CSS, no scripts, nothing fetched from the network.
+Tables written by other areas (``arith_*``, ``candidates*``, ``analysis_*``) get generic sections when present.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from actlab.bench import stats
+from actlab.bench.claims import evaluate as evaluate_claims
+from actlab.core.errors import ConfigError
+from actlab.report import figures
+from actlab.store.runs import RunStore
+
+OWN_TABLES = {"suites", "runs", "suite_runs", "epochs", "sqlite_sequence"}
+SECTIONS = (("arith_", "Arithmetic units"), ("candidates", "Activation search"), ("search_", "Activation search"),
+            ("analysis_", "Analysis"))
+CURVE_PREFERENCE = ("val_metric", "value", "val_acc", "val_loss", "train_loss", "loss")
+
+
+def fmt(v: Any, digits: int = 4) -> str:
+    """Short human form of a number for tables (NaN/None → '—')."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return "—" if math.isnan(v) else ("∞" if v > 0 else "−∞")
+        return f"{v:.{digits}g}"
+    s = str(v)
+    return s if len(s) <= 80 else s[:77] + "…"
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", s)[:80]
+
+
+def _label_tasks(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A task run with several budgets is shown once per budget: ``digits_mlp[epochs=3]``."""
+    opts = defaultdict(set)
+    for r in runs:
+        opts[r["task"]].add(json.dumps(r["options"], sort_keys=True))
+    for r in runs:
+        if len(opts[r["task"]]) > 1 and r["options"]:
+            r["task"] = r["task"] + "[" + ",".join(f"{k}={v}" for k, v in sorted(r["options"].items())) + "]"
+    return runs
+
+
+def _curve_series(store: RunStore, runs: list[dict[str, Any]]) -> dict[str, tuple[str, dict[str, list[list]]]]:
+    """task -> (metric name, act -> per-seed lists of per-epoch values)."""
+    cur = store.curves(r["id"] for r in runs)
+    out: dict[str, tuple[str, dict[str, list[list]]]] = {}
+    for task in sorted({r["task"] for r in runs}):
+        rs = [r for r in runs if r["task"] == task]
+        names = {n for r in rs for n in cur.get(r["id"], {})}
+        metric = next((m for m in CURVE_PREFERENCE if m in names), sorted(names)[0] if names else None)
+        if metric is None:
+            continue
+        by_act: dict[str, list[list]] = defaultdict(list)
+        for r in rs:
+            pts = cur.get(r["id"], {}).get(metric, [])
+            by_act[r["act"]].append([math.nan if v is None else v for _, v in pts])
+        out[task] = (metric, dict(by_act))
+    return out
+
+
+def _act_figures(acts: list[str], figdir: Path) -> dict[str, str]:
+    from actlab.report.curves import plot_curves
+
+    out = {}
+    for a in acts:
+        try:
+            out[a] = plot_curves([a], figdir / f"act_{_slug(a)}.png", derivative=True, small=True).name
+        except Exception:  # a layer-kind activation without a 1-D curve: shown without a figure
+            continue
+    return out
+
+
+def _extra_sections(store: RunStore) -> list[dict[str, Any]]:
+    sections = []
+    for t in store.tables():
+        if t in OWN_TABLES:
+            continue
+        title = next((title for p, title in SECTIONS if t.startswith(p)), "Other results")
+        cols, rows, count = store.table_rows(t, limit=50)
+        sections.append({"title": title, "table": t, "columns": cols,
+                         "rows": [[fmt(v) for v in row] for row in rows], "count": count})
+    order = {title: i for i, (_, title) in enumerate(SECTIONS)}
+    return sorted(sections, key=lambda s: (order.get(s["title"], 99), s["table"]))
+
+
+def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, baseline: str = "relu",
+                  tie_tol: float = 0.0) -> dict[str, Any]:
+    """Compute every statistic and draw every figure; return the template's context."""
+    figdir = out_dir / "figures"
+    runs = _label_tasks(store.runs(suite_id))
+    ok = [r for r in runs if r["status"] != "error"]
+    sums = stats.summarize(ok)
+    acts = sorted({s.act for s in sums})
+    tasks = sorted({s.task for s in sums})
+    cmap = figures.colors(acts)
+    ranks = stats.mean_ranks(sums)
+    by_ta = {(s.task, s.act): s for s in sums}
+    paired = stats.paired_vs_baseline(ok, baseline=baseline, tie_tol=tie_tol)
+    curves = _curve_series(store, ok)
+
+    task_blocks = []
+    for task in tasks:
+        ts = [s for s in sums if s.task == task]
+        bars = figures.task_bars(task, ts, figdir / f"bars_{_slug(task)}.png", cmap)
+        cost_fig, front = figures.cost_quality(task, ts, figdir / f"cost_{_slug(task)}.png", cmap)
+        lc = None
+        if task in curves:
+            metric, series = curves[task]
+            lc = figures.learning_curves(task, series, metric, figdir / f"curves_{_slug(task)}.png", cmap).name
+        rows = sorted(ts, key=lambda s: (-s.mean if s.higher_is_better else s.mean) if math.isfinite(s.mean)
+                      else math.inf)
+        task_blocks.append({
+            "name": task, "metric": ts[0].metric, "higher_is_better": ts[0].higher_is_better,
+            "bars": f"figures/{bars.name}", "cost": f"figures/{cost_fig.name}",
+            "curves": f"figures/{lc}" if lc else None, "front": front,
+            "rows": [{"act": s.act, "n": s.n, "div": s.n_diverged, "mean": fmt(s.mean),
+                      "t": f"[{fmt(s.t_lo)}, {fmt(s.t_hi)}]", "boot": f"[{fmt(s.boot_lo)}, {fmt(s.boot_hi)}]",
+                      "rel": fmt(s.rel_step_time, 3), "step_ms": fmt(s.step_time * 1e3, 3),
+                      "params": fmt(int(s.params)) if math.isfinite(s.params) else "—",
+                      "pareto": s.act in front} for s in rows]})
+
+    ranking = []
+    for act, mr, nt in ranks:
+        cells = []
+        for task in tasks:
+            s = by_ta.get((task, act))
+            cells.append("—" if s is None else f"{fmt(s.mean)} [{fmt(s.t_lo)}, {fmt(s.t_hi)}]")
+        rels = [by_ta[(t, act)].rel_step_time for t in tasks if (t, act) in by_ta]
+        rels = [x for x in rels if math.isfinite(x)]
+        ranking.append({"act": act, "mean_rank": f"{mr:.2f}", "n_tasks": nt, "cells": cells,
+                        "rel": fmt(sum(rels) / len(rels), 3) if rels else "—",
+                        "diverged": sum(by_ta[(t, act)].n_diverged for t in tasks if (t, act) in by_ta)})
+
+    claims = [{"id": c.claim.id, "text": c.claim.text, "source": c.claim.source, "kind": c.claim.kind,
+               "a": c.claim.a, "b": c.claim.b, "verdict": c.verdict, "counts": c.counts(),
+               "rows": [{"task": t.task, "n": t.n, "mean": fmt(t.diff.mean), "lo": fmt(t.diff.lo),
+                         "hi": fmt(t.diff.hi), "margin": fmt(t.margin, 3), "verdict": t.verdict}
+                        for t in c.per_task]} for c in evaluate_claims(ok)]
+
+    return {
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "db": str(store.path), "suites": store.suites(), "n_runs": len(runs),
+        "n_ok": sum(r["status"] == "ok" for r in runs), "n_diverged": sum(r["status"] == "diverged" for r in runs),
+        "n_error": sum(r["status"] == "error" for r in runs),
+        "errors": [{"task": r["task"], "act": r["act"], "seed": r["seed"], "error": (r["error"] or "")[:300]}
+                   for r in runs if r["status"] == "error"][:30],
+        "tasks": tasks, "acts": acts, "baseline": baseline, "ranking": ranking, "task_blocks": task_blocks,
+        "paired": [{"task": p.task, "act": p.act, "w": p.wins, "t": p.ties, "l": p.losses,
+                    "diff": fmt(p.diff.mean), "ci": f"[{fmt(p.diff.lo)}, {fmt(p.diff.hi)}]"} for p in paired],
+        "act_figs": {a: f"figures/{f}" for a, f in _act_figures(acts, figdir).items()},
+        "claims": claims, "extra": _extra_sections(store),
+    }
+
+
+def render(context: dict[str, Any]) -> str:
+    env = Environment(loader=PackageLoader("actlab.report", "templates"), autoescape=select_autoescape(["j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("index.html.j2").render(**context)
+
+
+def write_report(db: str | Path, out_dir: str | Path, suite_id: int | None = None, baseline: str = "relu",
+                 tie_tol: float = 0.0) -> Path:
+    """Write ``out_dir/index.html`` (and ``out_dir/figures/*.png``) for the runs in ``db``."""
+    db, out_dir = Path(db), Path(out_dir)
+    if not db.is_file():
+        raise ConfigError(f"database {str(db)!r} does not exist (run `actlab bench --db {db}` first)")
+    from actlab.bench.runner import check_writable
+
+    check_writable(out_dir, "report directory", is_dir=True)
+    with RunStore(db) as store:
+        ctx = build_context(store, out_dir, suite_id, baseline, tie_tol)
+    index = out_dir / "index.html"
+    index.write_text(render(ctx), encoding="utf-8")
+    return index

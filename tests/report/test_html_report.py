@@ -1,0 +1,80 @@
+"""The static HTML report: tables, figures on disk, extra sections, and no network references."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from actlab.core.errors import ConfigError
+from actlab.report.html import write_report
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.imgs, self.ids, self.srcs = [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "img":
+            self.imgs.append(a["src"])
+        if "id" in a:
+            self.ids.add(a["id"])
+        for k in ("src", "href"):
+            if k in a:
+                self.srcs.append(a[k])
+
+
+
+
+@pytest.fixture(scope="module")
+def built(report_index) -> tuple[Path, str, _Collect]:
+    index = report_index
+    html = index.read_text()
+    p = _Collect()
+    p.feed(html)
+    return index, html, p
+
+
+def test_report_has_ranking_paired_claims_and_task_sections(built):
+    _, html, p = built
+    assert {"ranking-table", "paired-table", "claims-table"} <= p.ids
+    for act in ("relu", "gelu", "silu", "tanh"):
+        assert f'<td class="name">{act}</td>' in html
+    assert "digits_mlp" in html and "fit_toy" in html and "lower is better" in html
+    # gelu vs silu is measured on both tasks, so the claim is not "not measured"
+    assert re.search(r"GELU and SiLU.*?</tr>", html, re.S).group(0).count("not measured") == 0
+
+
+def test_every_image_exists_as_a_png(built):
+    index, _, p = built
+    # 2 tasks × (bars, curves, cost) + one curve/derivative figure per activation
+    assert len(p.imgs) == 2 * 3 + 4
+    for src in p.imgs:
+        f = index.parent / src
+        assert f.is_file() and f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", src
+
+
+def test_report_references_nothing_on_the_network(built):
+    _, html, p = built
+    assert not [s for s in p.srcs if re.match(r"(https?:)?//", s)]
+    assert "<script" not in html
+
+
+def test_other_areas_tables_get_a_generic_section(built):
+    _, html, _ = built
+    assert 'data-table="arith_results"' in html and "Arithmetic units" in html
+    assert "<td>nau</td>" in html and "<td>0.9</td>" in html
+
+
+def test_diverged_runs_are_counted_in_the_report(built):
+    _, html, _ = built
+    assert "1 diverged" in html
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        write_report(tmp_path / "nope.db", tmp_path / "rep")
+    assert not (tmp_path / "nope.db").exists()
