@@ -1,0 +1,164 @@
+"""The search driver: propose → dedup → filter/evaluate on a backend → record, resumable after ``kill -9``.
+
+Determinism: candidate ``i`` is proposed with ``random.Random(f"{seed}:{i}")`` after the strategy has observed,
+in proposal order, every result with index ≤ i − ``parallel``. So with ``parallel`` in-flight evaluations the
+search is asynchronous (a free worker gets a new child without a generation barrier) yet its sequence of genomes
+does not depend on which worker finishes first. Resuming replays the stored rows through the same procedure:
+stored results are reused, only rows still ``pending`` (in flight at the kill) are evaluated again.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from actlab.core.errors import ConfigError
+from actlab.search.evaluate import evaluate_candidate, make_objective
+from actlab.search.space import Space, genome_key, get_space
+from actlab.search.strategies import Strategy, make_strategy
+from actlab.store.candidates import FINISHED, CandidateStore
+
+
+@dataclass
+class SearchResult:
+    """What a finished search returns: the rows, the final population and counts."""
+
+    rows: list[dict[str, Any]]
+    population: list[dict[str, Any]]
+    evaluated: int          # evaluations run by this call (resumes re-run at most the in-flight ones)
+    reused: int             # stored results reused from the database
+    exhausted: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def top(self, k: int = 10) -> list[dict[str, Any]]:
+        ok = [r for r in self.rows if r["status"] == "done" and r["value"] is not None]
+        return sorted(ok, key=lambda r: (-r["value"], r["idx"]))[:k]
+
+
+def run_search(space: str | Space = "swish", strategy: str = "evolution", objective: Any = "target:silu", *,
+               budget: int = 100, seed: int = 0, db: str | Path | None = None, backend: Any = None,
+               parallel: int | None = None, seeds: tuple[int, ...] = (0,), cost: str = "ops",
+               strategy_options: dict[str, Any] | None = None, space_options: dict[str, Any] | None = None,
+               force: bool = False, on_result: Callable[[dict[str, Any], Strategy], None] | None = None
+               ) -> SearchResult:
+    """Run (or resume) a search; see the module docstring for the determinism contract.
+
+    space: a `Space` or its name (``swish``, ``graph``, ``correction``) built with ``space_options``.
+    objective: a task name (``"digits"``), ``"target:<activation>"`` or an objective object.
+    db: SQLite file for resumability (None = in memory, not resumable).
+    backend: an `actlab.bench.backends.Backend` (default: in-process).
+    parallel: max evaluations in flight (default: the backend's worker count); part of the search identity.
+    on_result: called with each finished row and the strategy (progress bars, live tables).
+    """
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
+        raise ConfigError(f"budget must be a positive number of candidates, got {budget!r}")
+    if cost not in ("ops", "time"):
+        raise ConfigError(f"cost must be 'ops' or 'time', got {cost!r}")
+    sp_obj = space if isinstance(space, Space) else get_space(space, **(space_options or {}))
+    obj = make_objective(objective)
+    strat = make_strategy(strategy, sp_obj, **(strategy_options or {}))
+    own_backend = backend is None
+    if backend is None:
+        from actlab.bench.backends import get_backend
+
+        backend = get_backend("local")
+    par = int(parallel or backend.num_workers)
+    if par < 1:
+        raise ConfigError(f"parallel must be >= 1, got {parallel!r}")
+    seeds = tuple(int(s) for s in seeds)
+    settings = {"space": sp_obj.settings(), "strategy": strat.settings(), "objective": obj.settings(),
+                "seed": int(seed), "seeds": list(seeds), "parallel": par, "cost": cost}
+    store = CandidateStore(db if db is not None else ":memory:", sp_obj.name, settings, force=force)
+    try:
+        if store.finished and store.count() >= budget and not force:
+            raise ConfigError(f"database {str(db)!r} holds a finished search of {store.count()} candidates; "
+                              f"pass force=True (--force) to start over, or a larger budget to extend it")
+        store.set_state("running", budget=budget)
+        stored = {r["idx"]: r for r in store.rows()}
+        job_args = (sp_obj.name, sp_obj.settings())
+        obj_settings = obj.settings()
+
+        results: dict[int, dict[str, Any]] = {}
+        in_flight: dict[int, Any] = {}
+        seen: dict[str, int] = {}   # fingerprint -> first idx with it
+        next_obs, i, evaluated, reused, exhausted = 0, 0, 0, 0, False
+
+        def observe_ready() -> None:
+            nonlocal next_obs
+            while next_obs in results:
+                row = results[next_obs]
+                if row["status"] == "duplicate":
+                    src = results[row["dup_of"]]
+                    row.update(value=src.get("value"), cost=src.get("cost"), metrics=src.get("metrics"),
+                               reason=f"duplicate of #{row['dup_of']} ({src['status']})")
+                strat.observe(row)
+                if on_result is not None:
+                    on_result(row, strat)
+                next_obs += 1
+
+        while True:
+            observe_ready()
+            can_propose = (not exhausted and i < budget and len(in_flight) < par and next_obs >= i - par + 1)
+            if can_propose:
+                rng = random.Random(f"{seed}:{i}")
+                try:
+                    for _ in range(strat.max_tries):
+                        genome, origin, parent = strat.propose(i, rng)
+                        genome = sp_obj.check(genome)
+                        h = sp_obj.fingerprint(genome)
+                        if h not in seen:
+                            break
+                except StopIteration:
+                    exhausted = True
+                    continue
+                row = stored.get(i)
+                if row is not None and genome_key(row["genome"]) != genome_key(genome):
+                    raise ConfigError(f"database {str(db)!r} row {i} holds {row['canonical']!r} but this search "
+                                      f"proposes {sp_obj.canonical(genome)!r}; the stored search was made by a "
+                                      f"different version or settings; use --force or another --db")
+                dup_of = seen.get(h)
+                if row is None:
+                    store.add(i, genome, sp_obj.canonical(genome), h, origin, parent, dup_of)
+                    row = {"idx": i, "genome": genome, "canonical": sp_obj.canonical(genome), "hash": h,
+                           "origin": origin, "parent": parent, "dup_of": dup_of,
+                           "status": "duplicate" if dup_of is not None else "pending"}
+                seen.setdefault(h, i)
+                if row["status"] in FINISHED:
+                    results[i] = row
+                    reused += row["status"] != "duplicate"
+                else:
+                    in_flight[i] = backend.submit(evaluate_candidate, job_args[0], job_args[1], genome,
+                                                  obj_settings, seeds, cost)
+                    results_pending = row
+                    stored[i] = results_pending
+                i += 1
+                continue
+            if not in_flight:
+                if next_obs >= i:
+                    break
+                continue
+            done, _ = backend.wait(list(in_flight.values()), num_returns=1)
+            done_ids = {id(h) for h in done}
+            for k in [k for k, h in in_flight.items() if id(h) in done_ids]:
+                h = in_flight.pop(k)
+                try:
+                    res = backend.result(h)
+                except Exception as e:  # noqa: BLE001 - a worker crash is recorded, the search goes on
+                    res = {"status": "failed", "reason": f"worker: {type(e).__name__}: {e}", "value": None,
+                           "metrics": {}, "cost": None, "wall": None}
+                store.finish(k, res)
+                evaluated += 1
+                results[k] = {**stored[k], **res}
+        rows = store.rows()
+        for r in rows:  # duplicates carry their source's numbers in the returned rows too
+            if r["status"] == "duplicate" and r["idx"] in results:
+                r.update({k: results[r["idx"]].get(k) for k in ("value", "cost", "metrics", "reason")})
+        store.set_state("finished", budget=budget)
+        return SearchResult(rows=rows, population=strat.population(), evaluated=evaluated, reused=reused,
+                            exhausted=exhausted, settings=settings)
+    finally:
+        store.close()
+        if own_backend:
+            backend.shutdown()
