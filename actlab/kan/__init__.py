@@ -1,1 +1,26 @@
-"""actlab.kan"""
+"""actlab.kan: Kolmogorov–Arnold layers with interchangeable bases, grid update/extension, pruning,
+symbolic snapping.
+
+>>> from actlab.kan import KAN, KANLayer, basis_names
+>>> model = KAN([2, 5, 1], basis="bspline", grid=5)
+"""
+from __future__ import annotations
+
+import importlib.util
+
+from actlab.kan.basis import Basis, basis_names, get_basis, make_basis, register_basis
+from actlab.kan.fit import FitResult, create_dataset, fit, toy_function
+from actlab.kan.layer import KAN, EdgeRecord, KANLayer
+from actlab.kan.prune import attribute, prune, prune_edges, prune_inputs, prune_nodes
+from actlab.kan.symbolic import (SymbolicFit, auto_symbolic, fit_affine, fix_symbolic, suggest_symbolic,
+                                 symbolic_formula)
+
+__all__ = ["KAN", "KANLayer", "Basis", "EdgeRecord", "FitResult", "SymbolicFit", "attribute", "auto_symbolic",
+           "basis_names", "create_dataset", "fit", "fit_affine", "fix_symbolic", "get_basis", "make_basis", "prune",
+           "prune_edges", "prune_inputs", "prune_nodes", "register_basis", "suggest_symbolic", "symbolic_formula",
+           "toy_function"]
+
+if importlib.util.find_spec("actlab.kan.qkan") is not None:  # QKAN/HQKAN live beside us (learnable area)
+    from actlab.kan.qkan import HQKAN, QKAN  # noqa: F401
+
+    __all__ += ["QKAN", "HQKAN"]

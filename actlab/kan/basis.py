@@ -1,0 +1,141 @@
+"""The basis interface every KAN basis implements, and the basis registry.
+
+A basis maps an input batch ``x`` of shape (B, in) to a feature tensor of shape (B, in, K): K scalar
+functions of each input coordinate. A `KANLayer` then combines all in·K features with ONE matmul, so
+every edge function is φ_{j,i}(x_i) = Σ_m C[j, i, m]·b_m(x_i) (+ an optional residual base branch).
+This is the efficient-kan observation (kan_learnable.md §1.1, §7): nothing of shape (B, out, in) is
+built unless per-edge activations are recorded on purpose.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from actlab.core.errors import ParameterError, UnknownNameError
+
+_BASES: dict[str, type[Basis]] = {}
+
+
+class Basis(nn.Module):
+    """Features of each input coordinate.
+
+    Subclasses set ``num_features`` (K) and implement ``features(u) -> (B, in, K)``; ``prepare(x)``
+    may transform the whole input first (e.g. FastKAN's LayerNorm), and then the edge functions are
+    functions of the prepared input ``u``, which is what plots show.
+
+    Class attributes: ``default_base`` names the residual branch a layer adds by default ("silu" for
+    pykan-style bases, "none" for bases whose papers have none); ``uses_scale_sp`` asks the layer for
+    pykan's per-edge spline scale; ``init_std`` is the std of the coefficient init (per input feature,
+    divided by √(in·K) in the layer unless the basis overrides ``init_coef``).
+    """
+
+    name: str = "?"
+    default_base: str = "none"
+    uses_scale_sp: bool = False
+    default_bias: bool = False
+
+    def __init__(self, in_features: int):
+        super().__init__()
+        self.in_features = in_features
+        self.num_features = 0
+
+    def prepare(self, x: Tensor) -> Tensor:
+        return x
+
+    def features(self, u: Tensor) -> Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.features(self.prepare(x))
+
+    def init_coef(self, coef: Tensor) -> None:
+        """Fill the (out, in, K) coefficient tensor; default N(0, 1/(in·K))."""
+        with torch.no_grad():
+            coef.normal_(0.0, 1.0 / (self.in_features * max(self.num_features, 1)) ** 0.5)
+
+    def select_inputs(self, idx: Tensor) -> None:
+        """Keep only inputs ``idx`` (used when pruning removes nodes); bases with per-input state override."""
+        if getattr(self, "per_input_free", False):
+            self.in_features = len(idx)
+            return
+        raise ParameterError(f"basis {self.name!r} couples its inputs; its input nodes cannot be removed")
+
+    def input_range(self) -> tuple[Tensor, Tensor]:
+        """Per-input (lo, hi) where the basis is "interesting", used for plots and symbolic fits."""
+        lo = torch.full((self.in_features,), -1.0)
+        return lo, -lo
+
+
+def register_basis(name: str) -> Callable[[type[Basis]], type[Basis]]:
+    """Class decorator: make a basis available as ``KANLayer(..., basis=name)``."""
+
+    def deco(cls: type[Basis]) -> type[Basis]:
+        if name in _BASES:
+            raise ValueError(f"KAN basis {name!r} is already registered")
+        cls.name = name
+        _BASES[name] = cls
+        return cls
+
+    return deco
+
+
+def _ensure_loaded() -> None:
+    # the basis modules register themselves on import
+    from actlab.kan import (af, bspline, chebyshev, fourier, legendre, matrix, rational, rbf,  # noqa: F401
+                            relu, selectable)
+
+
+def basis_names() -> list[str]:
+    """Registered basis names, sorted."""
+    _ensure_loaded()
+    return sorted(_BASES)
+
+
+def get_basis(name: str) -> type[Basis]:
+    """The basis class for ``name``; unknown names raise `UnknownNameError` listing the valid ones."""
+    _ensure_loaded()
+    if not isinstance(name, str):
+        raise ParameterError(f"basis must be a name (one of {sorted(_BASES)}), got {type(name).__name__}")
+    key = name.strip().lower().replace("-", "_")
+    key = {"b_spline": "bspline", "spline": "bspline", "fastkan": "rbf", "relukan": "relu", "cheby": "chebyshev",
+           "grkan": "rational", "skan": "selectable", "s_kan": "selectable", "af_kan": "af"}.get(key, key)
+    if key not in _BASES:
+        raise UnknownNameError("KAN basis", name, _BASES)
+    return _BASES[key]
+
+
+def make_basis(name: str | Basis, in_features: int, **params: Any) -> Basis:
+    """Build a basis instance; unknown keyword arguments raise `ParameterError` naming the valid ones."""
+    if isinstance(name, Basis):
+        if params:
+            raise ParameterError(f"basis params {sorted(params)} given together with a built basis instance")
+        return name
+    cls = get_basis(name)
+    try:
+        return cls(in_features, **params)
+    except TypeError as e:
+        import inspect
+
+        sig = inspect.signature(cls.__init__)
+        valid = [p for p in sig.parameters if p not in ("self", "in_features")]
+        bad = [k for k in params if k not in valid]
+        if bad:
+            raise ParameterError(f"basis {cls.name!r}: unknown parameter(s) {bad}; valid: {valid}") from None
+        raise
+
+
+def check_int(name: str, value: Any, low: int, owner: str) -> int:
+    """Validate an integer hyper-parameter (grid sizes, orders, degrees)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise ParameterError(f"{owner}: {name} must be an integer >= {low}, got {value!r}")
+    if value < low:
+        raise ParameterError(f"{owner}: {name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def uniform_centres(lo: float, hi: float, n: int, in_features: int) -> Tensor:
+    """(in, n) evenly spaced centres, one row per input (rows are independent so grids can adapt)."""
+    return torch.linspace(lo, hi, n).expand(in_features, n).clone()

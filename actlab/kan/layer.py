@@ -1,0 +1,294 @@
+"""`KANLayer` (one basis tensor, one matmul) and the `KAN` stack.
+
+    y_j = Σ_i φ_{j,i}(u_i) + bias_j,   φ_{j,i}(u) = mask_{j,i}·(w_b[j,i]·base(u) + s[j,i]·Σ_m C[j,i,m]·b_m(u))
+
+where u = basis.prepare(x) (the identity for most bases), b_m the basis features, w_b the residual base weight
+(pykan's scale_base), s pykan's per-edge spline scale (bspline only). The fast path builds the (B, in, K)
+feature tensor and does ONE matmul with the (out, in·K) coefficient matrix (plus one for the base branch);
+recording (``layer.record = True`` or the `recording` context) keeps the per-edge activations (B, out, in)
+for regularisation, plots, pruning and symbolic snapping (pykan always does the latter: it is why it is slow).
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from actlab.core.errors import ParameterError, ShapeError
+from actlab.kan.basis import Basis, check_int, make_basis
+
+
+@dataclass
+class EdgeRecord:
+    """What a recorded forward keeps. Shapes: u (B, in), spline/edges (B, out, in), out (B, out)."""
+
+    u: Tensor
+    spline: Tensor
+    edges: Tensor
+    out: Tensor
+
+
+def _base_fn(base: str | None) -> tuple[str, Any]:
+    if base is None or base in ("none", "zero", ""):
+        return "none", None
+    if base == "silu":
+        return "silu", F.silu
+    if base == "identity":
+        return "identity", (lambda t: t)
+    import actlab
+
+    return base, actlab.create(base)
+
+
+class KANLayer(nn.Module):
+    """A Kolmogorov–Arnold layer: one learnable 1-D function per edge, from a chosen basis.
+
+    Args:
+        in_features, out_features: widths (>= 1).
+        basis: a registered basis name (`actlab.kan.basis_names()`), or a built `Basis`.
+        base: residual branch "silu" | "identity" | "none" | any zoo name; default: the basis' own default.
+        bias: add a per-output bias (default: the basis' default).
+        **basis_params: passed to the basis (e.g. ``grid=5, k=3`` for bspline).
+
+    Shape: (*, in_features) -> (*, out_features).
+
+    >>> layer = KANLayer(2, 3, basis="bspline", grid=5)
+    >>> layer(torch.randn(10, 2)).shape
+    torch.Size([10, 3])
+    """
+
+    def __init__(self, in_features: int, out_features: int, basis: str | Basis = "bspline",
+                 base: str | None = "default", bias: bool | None = None, **basis_params: Any):
+        super().__init__()
+        self.in_features = check_int("in_features", in_features, 1, "KANLayer")
+        self.out_features = check_int("out_features", out_features, 1, "KANLayer")
+        self.basis = make_basis(basis, self.in_features, **basis_params)
+        self.base_name, self.base_fn = _base_fn(self.basis.default_base if base == "default" else base)
+        if isinstance(self.base_fn, nn.Module):
+            self.add_module("base_act", self.base_fn)
+        k = self.basis.num_features
+        self.coef = nn.Parameter(torch.empty(out_features, in_features, k))
+        self.basis.init_coef(self.coef)
+        self.scale_sp = nn.Parameter(torch.full((out_features, in_features), 1 / in_features ** 0.5)) \
+            if self.basis.uses_scale_sp else None
+        self.scale_base = None
+        if self.base_fn is not None:
+            self.scale_base = nn.Parameter(torch.empty(out_features, in_features))
+            init = getattr(self.basis, "init_base", None)
+            if init is not None:
+                init(self.scale_base)
+            else:  # nn.Linear's default, as FastKAN's base Linear
+                nn.init.kaiming_uniform_(self.scale_base, a=5 ** 0.5)
+        use_bias = self.basis.default_bias if bias is None else bool(bias)
+        self.bias = nn.Parameter(torch.zeros(out_features)) if use_bias else None
+        self.register_buffer("mask", torch.ones(out_features, in_features))
+        self.symbolic: dict[tuple[int, int], Any] = {}  # (out j, in i) -> SymbolicEdge (see symbolic.py)
+        self.sym_params = nn.ParameterDict()
+        self.record = False
+        self.last: EdgeRecord | None = None
+
+    # -- weights ------------------------------------------------------------------------------------
+    def edge_mask(self) -> Tensor:
+        """(out, in): 1 where the edge is a live spline/basis edge (not pruned, not symbolic)."""
+        if not self.symbolic:
+            return self.mask
+        m = self.mask.clone()
+        for j, i in self.symbolic:
+            m[j, i] = 0.0
+        return m
+
+    def spline_weight(self) -> Tensor:
+        """(out, in, K) effective coefficients: C·s·mask."""
+        m = self.edge_mask()
+        if self.scale_sp is not None:
+            m = m * self.scale_sp
+        return self.coef * m.unsqueeze(-1)
+
+    def base_weight(self) -> Tensor | None:
+        return None if self.scale_base is None else self.scale_base * self.edge_mask()
+
+    # -- forward ------------------------------------------------------------------------------------
+    def forward(self, x: Tensor) -> Tensor:
+        if x.shape[-1] != self.in_features:
+            raise ShapeError(f"KANLayer expects inputs with last dimension in_features={self.in_features}, "
+                             f"got shape {tuple(x.shape)}")
+        lead = x.shape[:-1]
+        x = x.reshape(-1, self.in_features)
+        u = self.basis.prepare(x)
+        feats = self.basis.features(u)  # (B, in, K)
+        if self.record:
+            y = self._recorded(u, feats)
+        else:
+            w = self.spline_weight().to(feats.dtype)
+            y = feats.reshape(feats.shape[0], -1) @ w.reshape(self.out_features, -1).T
+            if self.base_fn is not None:
+                y = torch.addmm(y, self.base_fn(u), self.base_weight().T)
+            if self.symbolic:
+                y = y + self._symbolic_out(u).sum(-1)
+            if self.bias is not None:
+                y = y + self.bias
+        return y.reshape(*lead, self.out_features)
+
+    def _symbolic_out(self, u: Tensor) -> Tensor:
+        """(B, out, in) outputs of the symbolic edges (zeros elsewhere)."""
+        out = u.new_zeros(u.shape[0], self.out_features, self.in_features)
+        for (j, i), edge in self.symbolic.items():
+            out[:, j, i] = edge(u[:, i], self.sym_params[f"{j}_{i}"]) * self.mask[j, i]
+        return out
+
+    def _recorded(self, u: Tensor, feats: Tensor) -> Tensor:
+        spline = torch.einsum("bik,oik->boi", feats, self.spline_weight().to(feats.dtype))
+        edges = spline
+        if self.base_fn is not None:
+            edges = edges + self.base_fn(u).unsqueeze(1) * self.base_weight()
+        if self.symbolic:
+            edges = edges + self._symbolic_out(u)
+        y = edges.sum(-1)
+        if self.bias is not None:
+            y = y + self.bias
+        self.last = EdgeRecord(u=u, spline=spline, edges=edges, out=y)
+        return y
+
+    def edge_values(self, u: Tensor) -> Tensor:
+        """(N, out, in) value of every edge function at prepared inputs ``u`` (N, in); for plots and fits."""
+        with torch.no_grad():
+            feats = self.basis.features(u)
+            edges = torch.einsum("bik,oik->boi", feats, self.spline_weight().to(feats.dtype))
+            if self.base_fn is not None:
+                edges = edges + self.base_fn(u).unsqueeze(1) * self.base_weight()
+            if self.symbolic:
+                edges = edges + self._symbolic_out(u)
+        return edges
+
+    # -- grids ---------------------------------------------------------------------------------------
+    def _regrid(self, new_interior: Tensor, u: Tensor) -> None:
+        """Move the basis to new knots and refit C by least squares so each edge's basis part is unchanged
+        on the samples ``u`` (N, in)."""
+        from actlab.kan.bspline import fit_coef
+
+        with torch.no_grad():
+            old = torch.einsum("bik,oik->bio", self.basis.features(u), self.coef)  # (N, in, out), without s
+            self.basis.set_grid(new_interior)
+            self.coef = nn.Parameter(fit_coef(self.basis.features(u), old).to(self.coef.dtype))
+
+    def _need_grid(self, what: str) -> None:
+        if not hasattr(self.basis, "set_grid"):
+            raise ParameterError(f"{what} needs a basis with an adaptive grid (bspline); "
+                                 f"this layer's basis is {self.basis.name!r}")
+
+    def update_grid(self, x: Tensor) -> None:
+        """pykan grid update: knots from sample quantiles mixed with a uniform grid, coefficients refitted."""
+        self._need_grid("update_grid")
+        with torch.no_grad():
+            u = self.basis.prepare(x.reshape(-1, self.in_features))
+            self._regrid(self.basis.adapted_grid(u), u)
+
+    def refine(self, new_grid: int, x: Tensor | None = None) -> None:
+        """Grid extension G -> new_grid by least squares; the function is preserved inside the grid (exactly
+        when new_grid is a multiple of G). Samples: ``x`` if given, else 64 per new interval per input."""
+        self._need_grid("refine")
+        with torch.no_grad():
+            if x is not None:
+                u = self.basis.prepare(x.reshape(-1, self.in_features))
+            else:
+                lo, hi = self.basis.input_range()
+                n = 64 * max(int(new_grid), 1) + 1
+                t = torch.linspace(0, 1, n, dtype=self.coef.dtype).unsqueeze(1)
+                u = lo.to(t.dtype) + t * (hi - lo).to(t.dtype)
+            self._regrid(self.basis.refined_grid(new_grid), u)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, basis={self.basis.name!r}, "
+                f"base={self.base_name!r}, bias={self.bias is not None}")
+
+
+class KAN(nn.Module):
+    """A stack of `KANLayer` s, widths ``[n_0, n_1, ..., n_L]``; every layer gets the same options.
+
+    Args:
+        widths: layer widths, at least two entries, each >= 1.
+        basis, base, bias, **basis_params: as for `KANLayer`.
+        seed: seeds torch before the layers are initialised (pykan seeds by default; we only when asked).
+
+    Shape: (*, n_0) -> (*, n_L).
+    """
+
+    def __init__(self, widths: Sequence[int], basis: str | Basis = "bspline", seed: int | None = None,
+                 **opts: Any):
+        super().__init__()
+        if isinstance(widths, int | str) or len(widths) < 2:
+            raise ParameterError(f"KAN widths must be a list of at least two layer widths, got {widths!r}")
+        self.widths = [check_int(f"widths[{i}]", w, 1, "KAN") for i, w in enumerate(widths)]
+        if seed is not None:
+            torch.manual_seed(seed)
+        self.layers = nn.ModuleList(KANLayer(a, b, basis=basis, **opts) for a, b in zip(self.widths, self.widths[1:]))
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[KAN]:
+        """Within the block every layer records its per-edge activations (``layer.last``)."""
+        old = [layer.record for layer in self.layers]
+        for layer in self.layers:
+            layer.record = True
+        try:
+            yield self
+        finally:
+            for layer, r in zip(self.layers, old):
+                layer.record = r
+
+    def record_pass(self, x: Tensor) -> Tensor:
+        """One forward with recording on; returns the output and leaves ``layer.last`` set."""
+        with self.recording():
+            return self(x)
+
+    def update_grid(self, x: Tensor) -> None:
+        """Grid update of every layer from the activations that reach it on ``x``."""
+        with torch.no_grad():
+            for layer in self.layers:
+                layer.update_grid(x)
+                x = layer(x)
+
+    def refine(self, new_grid: int, x: Tensor | None = None) -> KAN:
+        """Grid extension of every layer (in place; returns self). With ``x``, layer inputs on x are the
+        least-squares samples (as pykan); without, dense samples inside each grid."""
+        with torch.no_grad():
+            for layer in self.layers:
+                layer.refine(new_grid, x)
+                if x is not None:
+                    x = layer(x)
+        return self
+
+    def regularization(self, lamb_l1: float = 1.0, lamb_entropy: float = 2.0, lamb_coef: float = 0.0,
+                       lamb_coefdiff: float = 0.0) -> Tensor:
+        """pykan's regulariser (reg_metric 'edge_forward_spline_n') from the last recorded pass:
+        per edge v = std_batch(spline part) / (std_batch(input) + 0.1); per layer
+        lamb_l1·Σv + lamb_entropy·(H_row + H_col), p = v/(row or column sum + 1), H in bits (+1e-4 in log),
+        plus lamb_coef·Σ_in mean|C| and lamb_coefdiff·Σ_in mean|ΔC|."""
+        reg = torch.zeros(())
+        for layer in self.layers:
+            if layer.last is None:
+                raise ParameterError("regularization needs a recorded forward first (model.record_pass(x))")
+            rec = layer.last
+            v = rec.spline.std(0) / (rec.u.std(0) + 0.1)  # (out, in)
+            p_row = v / (v.sum(1, keepdim=True) + 1)
+            p_col = v / (v.sum(0, keepdim=True) + 1)
+            h_row = -(p_row * torch.log2(p_row + 1e-4)).sum(1).mean()
+            h_col = -(p_col * torch.log2(p_col + 1e-4)).sum(0).mean()
+            reg = reg + lamb_l1 * v.sum() + lamb_entropy * (h_row + h_col)
+            if lamb_coef:
+                reg = reg + lamb_coef * layer.coef.abs().mean(0).sum()
+            if lamb_coefdiff:
+                reg = reg + lamb_coefdiff * layer.coef.diff(dim=-1).abs().mean(0).sum()
+        return reg
+
+    def extra_repr(self) -> str:
+        return f"widths={self.widths}"

@@ -1,0 +1,219 @@
+"""Symbolic snapping of KAN edges (pykan ``fix_symbolic``/``auto_symbolic``; kan_learnable.md §1.5).
+
+An edge φ is matched to a library function f by the affine fit  φ(x) ≈ a·f(b·x + c) + d
+(pykan writes c·f(a·x + b) + d): (b, c) by a 101×101 grid search on [-10, 10]² maximising R² (squared
+correlation of f(b·x + c) with φ), zoomed in 3 times; then (a, d) by linear least squares.
+Candidates are ranked by pykan's score  weight_simple·complexity + (1 - weight_simple)·log2(1 + 1e-5 - R²).
+The library holds pykan's basic functions (with sympy forms) and accepts any zoo activation by name.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+import torch
+from torch import Tensor, nn
+
+from actlab.core.errors import ParameterError, UnknownNameError
+from actlab.kan.layer import KAN
+
+X = sp.Symbol("x", real=True)
+
+
+@dataclass(frozen=True)
+class LibFn:
+    """A library entry: torch function, sympy function of one expression, complexity (pykan's)."""
+
+    name: str
+    fn: Callable[[Tensor], Tensor]
+    sym: Callable[[sp.Expr], sp.Expr]
+    complexity: int
+
+
+def _lib() -> dict[str, LibFn]:
+    e = LibFn
+    return {f.name: f for f in (
+        e("x", lambda t: t, lambda z: z, 1),
+        e("x^2", lambda t: t ** 2, lambda z: z ** 2, 2),
+        e("x^3", lambda t: t ** 3, lambda z: z ** 3, 3),
+        e("x^4", lambda t: t ** 4, lambda z: z ** 4, 3),
+        e("x^5", lambda t: t ** 5, lambda z: z ** 5, 3),
+        e("1/x", lambda t: 1 / t, lambda z: 1 / z, 2),
+        e("sqrt", lambda t: torch.sqrt(t), sp.sqrt, 2),
+        e("exp", torch.exp, sp.exp, 2),
+        e("log", torch.log, sp.log, 2),
+        e("abs", torch.abs, sp.Abs, 3),
+        e("sin", torch.sin, sp.sin, 2),
+        e("cos", torch.cos, sp.cos, 2),
+        e("tan", torch.tan, sp.tan, 3),
+        e("tanh", torch.tanh, sp.tanh, 3),
+        e("sgn", torch.sign, sp.sign, 3),
+        e("arctan", torch.atan, sp.atan, 3),
+        e("gaussian", lambda t: torch.exp(-t ** 2), lambda z: sp.exp(-z ** 2), 3),
+    )}
+
+
+LIBRARY: dict[str, LibFn] = _lib()
+DEFAULT_LIBRARY = ("x", "x^2", "x^3", "x^4", "exp", "log", "sqrt", "tanh", "sin", "abs")
+
+
+def library_fn(name: str) -> LibFn:
+    """A library entry by name; names outside the basic library are looked up in the activation zoo."""
+    if name in LIBRARY:
+        return LIBRARY[name]
+    import actlab
+    from actlab.core.errors import UnknownNameError as _U
+
+    try:
+        spec = actlab.get(name)
+    except _U:
+        raise UnknownNameError("symbolic function", name, list(LIBRARY) + actlab.names()) from None
+    if spec.fn is None or spec.sympy is None:
+        raise ParameterError(f"zoo entry {name!r} has no elementwise function with a sympy form")
+    f = actlab.functional(name)
+    expr = spec.expr()
+    return LibFn(spec.name, lambda t: f(t), lambda z: expr.subs(sp.Symbol("x", real=True), z), 3)
+
+
+@dataclass(frozen=True)
+class SymbolicFit:
+    """φ(x) ≈ a·f(b·x + c) + d with its R² and pykan-style score (lower is better)."""
+
+    name: str
+    a: float
+    b: float
+    c: float
+    d: float
+    r2: float
+    score: float
+
+    def expr(self, x: sp.Expr = X) -> sp.Expr:
+        f = library_fn(self.name).sym
+        return sp.Float(self.a) * f(sp.Float(self.b) * x + sp.Float(self.c)) + sp.Float(self.d)
+
+
+def _r2(pred: Tensor, y: Tensor) -> Tensor:
+    """Squared correlation of each row of pred (M, N) with y (N,); non-finite rows get 0."""
+    pc = pred - pred.mean(-1, keepdim=True)
+    yc = y - y.mean()
+    num = (pc * yc).sum(-1) ** 2
+    den = (pc ** 2).sum(-1) * (yc ** 2).sum()
+    r2 = num / (den + 1e-30)
+    return torch.where(torch.isfinite(r2) & torch.isfinite(pred).all(-1), r2, torch.zeros_like(r2))
+
+
+def fit_affine(x: Tensor, y: Tensor, name: str, span: float = 10.0, num: int = 101, iters: int = 3,
+               weight_simple: float = 0.8) -> SymbolicFit:
+    """Best a·f(b·x + c) + d for samples (x, y) (1-D tensors) and the library function ``name``."""
+    lib = library_fn(name)
+    x, y = x.detach().double().flatten(), y.detach().double().flatten()
+    bc = (torch.zeros(()), torch.zeros(()))
+    wb = wc = span
+    for _ in range(iters):
+        bs = torch.linspace(float(bc[0]) - wb, float(bc[0]) + wb, num, dtype=x.dtype)
+        cs = torch.linspace(float(bc[1]) - wc, float(bc[1]) + wc, num, dtype=x.dtype)
+        bb, cc = torch.meshgrid(bs, cs, indexing="ij")
+        with torch.no_grad():
+            r2 = _r2(lib.fn(bb.reshape(-1, 1) * x + cc.reshape(-1, 1)), y)
+        best = int(torch.argmax(r2))
+        bc = (bb.reshape(-1)[best], cc.reshape(-1)[best])
+        wb, wc = 2 * wb / (num - 1), 2 * wc / (num - 1)
+    b, c = float(bc[0]), float(bc[1])
+    fx = lib.fn(b * x + c)
+    design = torch.stack([fx, torch.ones_like(fx)], dim=1)
+    if not torch.isfinite(fx).all():
+        return SymbolicFit(lib.name, 0.0, b, c, float(y.mean()), 0.0, math.inf)
+    sol = torch.linalg.lstsq(design, y.unsqueeze(1)).solution.flatten()
+    r2v = float(_r2(fx.unsqueeze(0), y)[0])
+    score = weight_simple * lib.complexity + (1 - weight_simple) * math.log2(1 + 1e-5 - min(r2v, 1.0))
+    return SymbolicFit(lib.name, float(sol[0]), b, c, float(sol[1]), r2v, score)
+
+
+class SymbolicEdge:
+    """A snapped edge: a·f(b·u + c) + d with trainable (a, b, c, d) stored in ``layer.sym_params``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.fn = library_fn(name).fn
+
+    def __call__(self, u: Tensor, p: Tensor) -> Tensor:
+        return p[0] * self.fn(p[1] * u + p[2]) + p[3]
+
+
+def edge_samples(model: KAN, l: int, i: int, j: int, x: Tensor | None = None, n: int = 201) -> tuple[Tensor, Tensor]:
+    """(inputs, values) of edge (l, i -> j): from a recorded pass on ``x`` or on a grid over the basis range."""
+    layer = _layer(model, l, i, j)
+    if x is not None:
+        with torch.no_grad():
+            model.record_pass(x)
+        return layer.last.u[:, i].detach(), layer.last.edges[:, j, i].detach()
+    lo, hi = layer.basis.input_range()
+    t = torch.linspace(0, 1, n, dtype=layer.coef.dtype).unsqueeze(1)
+    u = lo.to(t.dtype) + t * (hi - lo).to(t.dtype)
+    return u[:, i], layer.edge_values(u)[:, j, i]
+
+
+def _layer(model: KAN, l: int, i: int, j: int):
+    if not 0 <= l < len(model.layers):
+        raise ParameterError(f"layer index l={l} out of range [0, {len(model.layers) - 1}]")
+    layer = model.layers[l]
+    if not (0 <= i < layer.in_features and 0 <= j < layer.out_features):
+        raise ParameterError(f"edge ({i} -> {j}) out of range for layer {l} of shape "
+                             f"{layer.in_features} -> {layer.out_features}")
+    return layer
+
+
+def suggest_symbolic(model: KAN, l: int, i: int, j: int, x: Tensor | None = None,
+                     library: Sequence[str] = DEFAULT_LIBRARY, weight_simple: float = 0.8) -> list[SymbolicFit]:
+    """Every library candidate fitted to edge (l, i -> j), best (lowest score) first."""
+    u, v = edge_samples(model, l, i, j, x)
+    fits = [fit_affine(u, v, name, weight_simple=weight_simple) for name in library]
+    return sorted(fits, key=lambda f: f.score)
+
+
+def fix_symbolic(model: KAN, l: int, i: int, j: int, name: str, x: Tensor | None = None) -> SymbolicFit:
+    """Replace edge (l, i -> j) by its best affine fit of library function ``name``; returns the fit."""
+    u, v = edge_samples(model, l, i, j, x)
+    f = fit_affine(u, v, name)
+    layer = model.layers[l]
+    layer.symbolic[(j, i)] = SymbolicEdge(f.name)
+    layer.sym_params[f"{j}_{i}"] = nn.Parameter(torch.tensor([f.a, f.b, f.c, f.d], dtype=layer.coef.dtype))
+    return f
+
+
+def auto_symbolic(model: KAN, x: Tensor | None = None, library: Sequence[str] = DEFAULT_LIBRARY,
+                  weight_simple: float = 0.8, r2_threshold: float = 0.0) -> dict[tuple[int, int, int], SymbolicFit]:
+    """Snap every live, not yet symbolic edge to its best-scoring library function (if R² >= threshold)."""
+    out = {}
+    for l, layer in enumerate(model.layers):
+        for j in range(layer.out_features):
+            for i in range(layer.in_features):
+                if layer.mask[j, i] == 0 or (j, i) in layer.symbolic:
+                    continue
+                best = suggest_symbolic(model, l, i, j, x, library, weight_simple)[0]
+                if best.r2 >= r2_threshold:
+                    out[(l, i, j)] = fix_symbolic(model, l, i, j, best.name, x)
+    return out
+
+
+def symbolic_formula(model: KAN, digits: int = 4) -> list[sp.Expr]:
+    """Closed forms of the outputs in x_1..x_n once every live edge is symbolic (masked edges count as 0)."""
+    xs: list[sp.Expr] = list(sp.symbols(f"x_1:{model.widths[0] + 1}", real=True))
+    for l, layer in enumerate(model.layers):
+        outs = []
+        for j in range(layer.out_features):
+            acc = sp.Float(float(layer.bias[j])) if layer.bias is not None else sp.Integer(0)
+            for i in range(layer.in_features):
+                if layer.mask[j, i] == 0:
+                    continue
+                if (j, i) not in layer.symbolic:
+                    raise ParameterError(f"edge (layer {l}, {i} -> {j}) is still a spline; snap it first "
+                                         "(fix_symbolic / auto_symbolic) or prune it")
+                a, b, c, d = layer.sym_params[f"{j}_{i}"].tolist()
+                f = library_fn(layer.symbolic[(j, i)].name).sym
+                acc = acc + sp.Float(a) * f(sp.Float(b) * xs[i] + sp.Float(c)) + sp.Float(d)
+            outs.append(acc)
+        xs = outs
+    return [sp.N(e, digits) for e in xs]
