@@ -56,7 +56,8 @@ class TargetObjective:
         f = actlab.functional(self.target)
         x = torch.linspace(self.lo, self.hi, self.n, dtype=torch.float64)
         with torch.no_grad():
-            y = module.double()(x)
+            # as a (n, 1) batch so layer-kind candidates (graph space) also accept it
+            y = module.double()(x.reshape(-1, 1)).reshape(-1)
             err = float(torch.sqrt(torch.mean((y - f(x)) ** 2)))
         return {"value": -err if math.isfinite(err) else -math.inf, "diverged": not math.isfinite(err)}
 

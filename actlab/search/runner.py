@@ -33,8 +33,7 @@ class SearchResult:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def top(self, k: int = 10) -> list[dict[str, Any]]:
-        ok = [r for r in self.rows if r["status"] == "done" and r["value"] is not None]
-        return sorted(ok, key=lambda r: (-r["value"], r["idx"]))[:k]
+        return top_rows(self.rows, k)
 
 
 def run_search(space: str | Space = "swish", strategy: str = "evolution", objective: Any = "target:silu", *,
@@ -162,3 +161,41 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         store.close()
         if own_backend:
             backend.shutdown()
+
+
+def load_search(db: str | Path) -> tuple[Space, dict[str, Any], list[dict[str, Any]]]:
+    """(space, settings, rows) of a stored search, for reports and promotion; duplicates carry their source's value."""
+    import json
+
+    from actlab.store.candidates import open_for_report
+
+    meta, rows = open_for_report(db)
+    if "settings" not in meta:
+        raise ConfigError(f"{str(db)!r} has no search settings (an empty or foreign database)")
+    settings = json.loads(meta["settings"])
+    space = get_space(meta["space"], **settings["space"])
+    by_idx = {r["idx"]: r for r in rows}
+    for r in rows:
+        if r["status"] == "duplicate" and r["dup_of"] in by_idx:
+            src = by_idx[r["dup_of"]]
+            r.update(value=src["value"], cost=src["cost"], metrics=src["metrics"])
+        r["space"] = meta["space"]
+    settings["state"] = meta.get("state")
+    return space, settings, rows
+
+
+def top_rows(rows: list[dict[str, Any]], k: int = 10) -> list[dict[str, Any]]:
+    """Best ``k`` evaluated (non-duplicate) candidates by value."""
+    ok = [r for r in rows if r["status"] == "done" and r["value"] is not None]
+    return sorted(ok, key=lambda r: (-r["value"], r["idx"]))[:k]
+
+
+def population_from_db(db: str | Path) -> list[dict[str, Any]]:
+    """Rebuild the strategy's final population by replaying the stored rows in proposal order."""
+    space, settings, rows = load_search(db)
+    st = dict(settings["strategy"])
+    strat = make_strategy(st.pop("name"), space, **st)
+    for r in rows:
+        if r["status"] != "pending":
+            strat.observe(r)
+    return strat.population()

@@ -1,0 +1,178 @@
+"""`actlab search`, `actlab search-report`, `actlab search-promote`: run, inspect and adopt activation searches."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Group
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from actlab.cli.main import console
+from actlab.core.errors import ConfigError
+
+
+def _top_table(rows: list[dict[str, Any]], k: int, title: str) -> Table:
+    t = Table(title=title, show_lines=False)
+    for col, just in (("#", "right"), ("candidate", "left"), ("value", "right"), ("cost", "right"),
+                      ("origin", "left")):
+        t.add_column(col, justify=just, overflow="fold")
+    for r in rows[:k]:
+        cost = f"{r['cost']:.2f}" if r.get("cost") is not None else "-"
+        t.add_row(str(r["idx"]), r["canonical"], f"{r['value']:.4f}", cost, r.get("origin") or "")
+    return t
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        out = tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise ConfigError(f"--seeds must be a comma list of integers like '0,1,2', got {text!r}") from None
+    if not out:
+        raise ConfigError("--seeds needs at least one seed")
+    return out
+
+
+def search(
+    space: Annotated[str, typer.Option(help="search space: swish | graph | correction")] = "swish",
+    strategy: Annotated[str, typer.Option(help="exhaustive | random | evolution")] = "evolution",
+    task: Annotated[str, typer.Option(help="proxy task name (digits, mnist1d, ...) or target:<activation>")] = "digits",
+    budget: Annotated[int, typer.Option(help="number of candidates to propose")] = 200,
+    seed: Annotated[int, typer.Option(help="search seed (proposals are reproducible from it)")] = 0,
+    db: Annotated[Path, typer.Option(help="SQLite file; rerunning the same command resumes it")] = Path(
+        "runs/search.db"),
+    backend: Annotated[str, typer.Option(help="local | ray")] = "local",
+    workers: Annotated[int | None, typer.Option(help="parallel evaluations (default 1 local, 2 ray)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="discard what the database holds and start over")] = False,
+    population: Annotated[int, typer.Option(help="evolution: population size P")] = 20,
+    sample: Annotated[int, typer.Option(help="evolution: tournament sample size S")] = 5,
+    select: Annotated[str, typer.Option(help="evolution parent choice: best | pareto (value vs cost)")] = "best",
+    seeds: Annotated[str, typer.Option(help="training seeds per candidate, comma list")] = "0",
+    grammar: Annotated[str | None, typer.Option(help="swish space grammar, e.g. 'unary: x, tanh; binary: add'")] = None,
+    small: Annotated[bool, typer.Option("--small", help="use the task's quick budget")] = False,
+    epochs: Annotated[int | None, typer.Option(help="override the task's epochs")] = None,
+    cost: Annotated[str, typer.Option(help="cost measure: ops (deterministic) | time (vs ReLU)")] = "ops",
+    top: Annotated[int, typer.Option(help="rows in the live top-k table")] = 8,
+):
+    """Search for activation functions; progress bar plus a live table of the best candidates."""
+    from actlab.bench.backends import get_backend
+    from actlab.search.evaluate import make_objective
+    from actlab.search.runner import run_search, top_rows
+
+    if budget < 1:
+        raise ConfigError(f"--budget must be a positive number of candidates, got {budget}")
+    space_options: dict[str, Any] = {}
+    if grammar is not None:
+        if space != "swish":
+            raise ConfigError(f"--grammar applies to the swish space only, not {space!r}")
+        from actlab.search.grammar import parse_grammar
+
+        space_options = parse_grammar(grammar)
+    overrides = {"epochs": epochs} if epochs else {}
+    objective = make_objective(task) if task.startswith("target:") else make_objective(
+        task, overrides=overrides, small=small)
+    opts = {"population": population, "sample": sample, "select": select} if strategy == "evolution" else {}
+    be = get_backend(backend, workers)
+    rows: list[dict[str, Any]] = []
+    progress = Progress(TextColumn("[bold]search[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.fields[status]}"), console=console)
+    bar = progress.add_task("search", total=budget, status="")
+    counts = {"done": 0, "rejected": 0, "failed": 0, "duplicate": 0}
+
+    with Live(Group(progress, _top_table([], top, "top candidates")), console=console, refresh_per_second=4,
+              transient=False) as live:
+        def on_result(row: dict[str, Any], _strategy: Any) -> None:
+            rows.append(dict(row))
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+            progress.update(bar, advance=1, status=" ".join(f"{k}={v}" for k, v in counts.items() if v))
+            live.update(Group(progress, _top_table(top_rows(rows, top), top, "top candidates")))
+
+        try:
+            res = run_search(space, strategy, objective, budget=budget, seed=seed, db=db, backend=be,
+                             seeds=_seeds(seeds), cost=cost, strategy_options=opts, space_options=space_options,
+                             force=force, on_result=on_result)
+        finally:
+            be.shutdown()
+    console.print()
+    console.print(f"{len(res.rows)} candidates in {db} ({res.evaluated} evaluated now, {res.reused} reused"
+                  f"{', space exhausted' if res.exhausted else ''}); final population {len(res.population)}")
+
+
+def search_report(
+    db: Annotated[Path, typer.Option(help="search database")] = Path("runs/search.db"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="output directory for figures")] = Path(
+        "runs/search-report"),
+    top: Annotated[int, typer.Option(help="how many top candidates to show and plot")] = 8,
+):
+    """Plot the top functions, the Pareto front (value vs cost) and progress of a stored search."""
+    from actlab.report.search_figures import plot_pareto, plot_progress, plot_top_functions
+    from actlab.search.runner import load_search, top_rows
+
+    space, settings, rows = load_search(db)
+    best = top_rows(rows, top)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [plot_top_functions(space, best, out / "top_functions.png", k=top),
+             plot_pareto(rows, out / "pareto.png", cost_label=f"cost ({settings.get('cost', 'ops')}, ReLU = 1)"),
+             plot_progress(rows, out / "progress.png")]
+    stat: dict[str, int] = {}
+    for r in rows:
+        stat[r["status"]] = stat.get(r["status"], 0) + 1
+    console.print(_top_table(best, top, f"{space.name} search, {len(rows)} candidates "
+                                        f"({', '.join(f'{k} {v}' for k, v in sorted(stat.items()))})"))
+    reasons: dict[str, int] = {}
+    for r in rows:
+        if r["status"] in ("rejected", "failed") and r["reason"]:
+            key = r["reason"].split(":")[0]
+            reasons[key] = reasons.get(key, 0) + 1
+    if reasons:
+        console.print("rejections: " + ", ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda t: -t[1])))
+    for p in paths:
+        if p is not None:
+            console.print(f"wrote {p}")
+
+
+def search_promote(
+    name: Annotated[str, typer.Argument(help="name of the new activation")],
+    db: Annotated[Path, typer.Option(help="search database")] = Path("runs/search.db"),
+    rank: Annotated[int, typer.Option(help="take the rank-th best candidate (1 = best)")] = 1,
+    idx: Annotated[int | None, typer.Option(help="take candidate #idx instead of a rank")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="write a Python module that registers it")] = None,
+):
+    """Turn a found candidate into a zoo spec: show it, and optionally write a module that registers it."""
+    import json
+
+    from actlab.search.promote import promote
+    from actlab.search.runner import load_search, top_rows
+
+    space, settings, rows = load_search(db)
+    if idx is not None:
+        pick = [r for r in rows if r["idx"] == idx]
+        if not pick:
+            raise ConfigError(f"no candidate #{idx} in {db} (it holds #0..#{len(rows) - 1})")
+        row = pick[0]
+    else:
+        best = top_rows(rows, rank)
+        if rank < 1 or len(best) < rank:
+            raise ConfigError(f"--rank {rank} is out of range: {db} has {len(top_rows(rows, 10**9))} evaluated "
+                              f"candidates")
+        row = best[rank - 1]
+    spec = promote(row["genome"], name, space=space.name, space_options=settings["space"])
+    console.print(f"[bold]{spec.name}[/] ({spec.family}, {spec.kind}): {spec.formula}", highlight=False)
+    if spec.kind == "elementwise" and spec.latex():
+        console.print(f"LaTeX: {spec.latex()}", highlight=False)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(
+            f'"""Activation {name!r} found by actlab search (candidate #{row["idx"]} of {db.name})."""\n'
+            "from actlab.search import promote\n\n"
+            f"SPEC = promote({json.dumps(row['genome'])}, {name!r}, space={space.name!r},\n"
+            f"               space_options={json.dumps(settings['space'])})\n")
+        console.print(f"wrote {out} (import it to register {name!r})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search)
+    app.command("search-report")(search_report)
+    app.command("search-promote")(search_promote)
