@@ -1,1 +1,13 @@
-"""Learnable activations (rational/PAU, GR-KAN, EvoNorm, DARUAN, ...); importing registers them."""
+"""Learnable activations (rational/PAU, GR-KAN, EvoNorm, DARUAN); importing registers them.
+
+The simpler learnable activations (PReLU, Swish-β, CRReLU, Snake, SmeLU) are zoo specs made learnable with
+``actlab.create(name, learnable=True, num_parameters=C)``.
+"""
+from actlab.learnable.daruan import DARUAN, daruan, extend_circuit
+from actlab.learnable.evonorm import EvoNormB0, EvoNormS0
+from actlab.learnable.fit import RationalFit, fit_rational
+from actlab.learnable.grkan import GRKANFFN, GRKANLinear, GroupRational
+from actlab.learnable.rational import Rational, rational
+
+__all__ = ["DARUAN", "daruan", "extend_circuit", "EvoNormB0", "EvoNormS0", "RationalFit", "fit_rational",
+           "GRKANFFN", "GRKANLinear", "GroupRational", "Rational", "rational"]

@@ -1,0 +1,117 @@
+"""EvoNorm-B0 and EvoNorm-S0: normalisation-activation layers found by evolution.
+
+Liu, Brock, Simonyan, Le, "Evolving normalization-activation layers", NeurIPS 2020, arXiv:2004.02967.
+Forms as summarised in our reference notes from the paper and timm's ``layers/evonorm.py``:
+
+    B0 (batch):  y = x / max(√(s²_batch(x) + ε), v1·x + √(s²_inst(x) + ε)) · γ + β
+    S0 (sample): y = x·σ(v1·x) / √(s²_group(x) + ε) · γ + β
+
+s²_batch is the per-channel variance over (N, *spatial) (running average with momentum 0.1 used in eval,
+like BatchNorm); s²_inst the per-sample, per-channel variance over the spatial dims; s²_group the
+per-sample variance over (C/G channels, *spatial). v1, γ, β are per channel (init 1, 1, 0). S0 never looks
+at other samples, so it behaves identically in train and eval and at any batch size.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from actlab.core.errors import ParameterError, ShapeError
+from actlab.core.registry import register
+from actlab.core.spec import ActivationSpec, Props, Source
+
+__all__ = ["EvoNormB0", "EvoNormS0"]
+
+
+def _check(x: torch.Tensor, c: int, name: str) -> torch.Tensor:
+    if x.dim() < 2 or x.shape[1] != c:
+        raise ShapeError(f"{name} expects input (N, {c}, *spatial), got {tuple(x.shape)}")
+    return x.unsqueeze(-1) if x.dim() == 2 else x      # (N, C) is treated as (N, C, 1)
+
+
+def _channel(p: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    return p.view((1, -1) + (1,) * (x.dim() - 2))
+
+
+class EvoNormB0(nn.Module):
+    """EvoNorm-B0 (batch-dependent). Shape: (N, C, *) -> (N, C, *); (N, C) is treated as one spatial position.
+
+    Example::
+        >>> m = EvoNormB0(16)
+        >>> m(torch.randn(8, 16, 5, 5)).shape
+        torch.Size([8, 16, 5, 5])
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-3, momentum: float = 0.1):
+        super().__init__()
+        if num_features < 1:
+            raise ParameterError(f"evonorm_b0: num_features must be >= 1, got {num_features}")
+        if not 0.0 <= momentum <= 1.0:
+            raise ParameterError(f"evonorm_b0: momentum must be in [0, 1], got {momentum}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.v1 = nn.Parameter(torch.ones(num_features))
+        self.weight = nn.Parameter(torch.ones(num_features))
+        self.bias = nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        x = _check(x, self.num_features, "EvoNormB0")
+        spatial = tuple(range(2, x.dim()))
+        if self.training:
+            var = x.var(dim=(0, *spatial), unbiased=False)
+            n = x.numel() // self.num_features
+            with torch.no_grad():   # unbiased estimate in the running average, as BatchNorm
+                self.running_var.mul_(1 - self.momentum).add_(var.detach() * (self.momentum * n / max(n - 1, 1)))
+        else:
+            var = self.running_var
+        batch_std = _channel(torch.sqrt(var + self.eps), x)
+        inst_std = torch.sqrt(x.var(dim=spatial, unbiased=False, keepdim=True) + self.eps)
+        den = torch.maximum(batch_std, _channel(self.v1, x) * x + inst_std)
+        y = x / den * _channel(self.weight, x) + _channel(self.bias, x)
+        return y.reshape(shape)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps:g}, momentum={self.momentum:g}"
+
+
+class EvoNormS0(nn.Module):
+    """EvoNorm-S0 (batch-independent). Shape: (N, C, *) -> (N, C, *).
+
+    ``groups`` must divide C; the default (None) picks the largest divisor of C that is ≤ 32 (timm uses 32).
+    """
+
+    def __init__(self, num_features: int, groups: int | None = None, eps: float = 1e-5):
+        super().__init__()
+        if num_features < 1:
+            raise ParameterError(f"evonorm_s0: num_features must be >= 1, got {num_features}")
+        if groups is None:
+            groups = max(g for g in range(1, min(32, num_features) + 1) if num_features % g == 0)
+        if groups < 1 or num_features % groups:
+            raise ParameterError(f"evonorm_s0: groups={groups} must be >= 1 and divide num_features={num_features}")
+        self.num_features, self.groups, self.eps = num_features, groups, eps
+        self.v1 = nn.Parameter(torch.ones(num_features))
+        self.weight = nn.Parameter(torch.ones(num_features))
+        self.bias = nn.Parameter(torch.zeros(num_features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        x = _check(x, self.num_features, "EvoNormS0")
+        xg = x.reshape(x.shape[0], self.groups, -1)          # channels of a group are consecutive
+        std = torch.sqrt(xg.var(dim=-1, unbiased=False, keepdim=True) + self.eps)
+        num = x * torch.sigmoid(_channel(self.v1, x) * x)   # swish with a learned per-channel β = v1
+        y = (num.reshape_as(xg) / std).reshape_as(x)
+        return (y * _channel(self.weight, x) + _channel(self.bias, x)).reshape(shape)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, groups={self.groups}, eps={self.eps:g}"
+
+
+
+EVONORM = Source("Evolving normalization-activation layers", "Liu, Brock, Simonyan, Le", 2020, "2004.02967")
+register(ActivationSpec("evonorm_b0", "learnable", "x / max(√(s²_batch + ε), v1·x + √(s²_inst + ε))·γ + β",
+                        EVONORM, module=EvoNormB0, kind="layer", props=Props.of("C0"),
+                        notes="create('evonorm_b0', num_features=C); running variance in eval"))
+register(ActivationSpec("evonorm_s0", "learnable", "x·σ(v1·x) / √(s²_group + ε)·γ + β", EVONORM,
+                        module=EvoNormS0, kind="layer",
+                        notes="create('evonorm_s0', num_features=C, groups=None); batch-independent"))
