@@ -25,14 +25,35 @@ def _data_dir() -> Path:
     return d
 
 
+def _class_counts(counts: np.ndarray, fracs: np.ndarray) -> np.ndarray:
+    """(classes, parts) sample counts: each part gets round(frac·N) in total, each class its share of it,
+    leftovers of the floor going to the largest remainders (so totals are exact and classes stay balanced)."""
+    out = np.zeros((len(counts), len(fracs)), dtype=int)
+    left = counts.copy()
+    for j, f in enumerate(fracs[:-1]):
+        raw = counts * f
+        base = np.minimum(np.floor(raw).astype(int), left)
+        extra = int(round(f * counts.sum())) - int(base.sum())
+        order = np.argsort(-(raw - base), kind="stable")
+        for c in order[:max(extra, 0)]:
+            if base[c] < left[c]:
+                base[c] += 1
+        out[:, j] = base
+        left -= base
+    out[:, -1] = left
+    return out
+
+
 def stratified_split(y: np.ndarray, sizes: tuple[float, ...], seed: int = SPLIT_SEED) -> list[np.ndarray]:
-    """Shuffle and cut ``range(len(y))`` into parts of the given fractions, each with y's class proportions."""
+    """Shuffle and cut ``range(len(y))`` into parts of round(fraction·N) rows with y's class proportions."""
     rng = np.random.default_rng(seed)
+    classes = np.unique(y)
+    fracs = np.asarray(sizes, dtype=float) / np.sum(sizes)
+    counts = _class_counts(np.array([(y == c).sum() for c in classes]), fracs)
     parts: list[list[np.ndarray]] = [[] for _ in sizes]
-    for c in np.unique(y):
+    for c, row in zip(classes, counts):
         idx = rng.permutation(np.flatnonzero(y == c))
-        cuts = np.round(np.cumsum(sizes)[:-1] / np.sum(sizes) * len(idx)).astype(int)
-        for p, chunk in zip(parts, np.split(idx, cuts)):
+        for p, chunk in zip(parts, np.split(idx, np.cumsum(row)[:-1])):
             p.append(chunk)
     # a final shuffle so that no split is ordered by class
     return [rng.permutation(np.concatenate(p)) for p in parts]
@@ -52,7 +73,7 @@ def _pairs(x: np.ndarray, y: np.ndarray, splits: list[np.ndarray]) -> list[tuple
 
 @lru_cache(maxsize=4)
 def load_digits_data(n_train: int | None = None) -> Dataset:
-    """sklearn ``load_digits``: 1797 images 8×8 scaled to [0, 1], split 60/20/20 (1077/360/360).
+    """sklearn ``load_digits``: 1797 images 8×8 scaled to [0, 1], split 60/20/20 (1078/359/360).
 
     X: (N, 64) float32, y: (N,) int64 in 0..9.
     """
