@@ -1,0 +1,113 @@
+"""`actlab.arith.run`: the arithmetic-extrapolation benchmark for several ops and units, resumable, in SQLite."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from actlab.arith.batched import unit_name
+from actlab.arith.stats import summarize
+from actlab.arith.task import ArithTask, op_name
+from actlab.arith.trainer import TrainConfig, train_seeds
+from actlab.core.errors import ParameterError
+from actlab.store.arith import ArithStore
+
+_CONFIG_KEYS = {f for f in TrainConfig.__dataclass_fields__}
+_TASK_KEYS = {"input_size", "subset_ratio", "overlap_ratio", "interpolation_range", "extrapolation_range"}
+
+
+def _split(values: Sequence[str] | str, what: str) -> list[str]:
+    if isinstance(values, str):
+        values = [v for v in values.split(",") if v.strip()]
+    values = list(values)
+    if not values:
+        raise ParameterError(f"{what} must name at least one entry")
+    return values
+
+
+def _int(name: str, v) -> int:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ParameterError(f"{name} must be an integer >= 1, got {v!r}")
+    return v
+
+
+def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] | str = ("nmu", "nau"),
+        seeds: int = 100, iterations: int = 5_000_000, db: str | Path | None = None, *, seed_offset: int = 0,
+        seed_batch: int | None = None, progress: Callable[[int], None] | None = None, **options) -> list[dict]:
+    """Run every (op, unit) for ``seeds`` seeds and return one summary row per pair.
+
+    Args:
+        ops: ops (``add, sub, mul, div, square, sqrt`` or symbols), a list or a comma-separated string.
+        units: ``nau, nmu, nac, nac_mul, nalu, nalu_sep, linear`` or any zoo activation (MLP baseline).
+        seeds: number of seeds, ``seed_offset .. seed_offset + seeds - 1``.
+        iterations: training iterations per seed (paper: 5·10⁶).
+        db: SQLite file; finished seeds are kept and skipped on a re-run, and a batch killed mid-way resumes from
+            its last checkpoint. ``None`` keeps everything in memory.
+        seed_batch: seeds trained together as one batched model (default: all of them).
+        progress: called with the number of seed-iterations done since its last call.
+        **options: task options (``input_size, subset_ratio, overlap_ratio, interpolation_range,
+            extrapolation_range``) and `TrainConfig` fields (``hidden, batch_size, lr, eval_every, eval_size,
+            checkpoint_every, regularizer, ramp_scale, eps, threads, chunk``).
+
+    Returns:
+        rows with ``op, unit, seeds, solved, diverged, success_rate, ci_low, ci_high, converged_at_median`` (+ its
+        interval), ``converged_at_mean`` (gamma MLE, + interval), ``sparsity_error`` (+ interval), ``threshold``,
+        ``iterations`` and ``wall_time`` (seconds spent training in this call).
+    """
+    ops = [op_name(o) for o in _split(ops, "ops")]
+    units = [unit_name(u) for u in _split(units, "units")]
+    seeds = _int("seeds", seeds)
+    iterations = _int("iterations", iterations)
+    if isinstance(seed_offset, bool) or not isinstance(seed_offset, int) or seed_offset < 0:
+        raise ParameterError(f"seed_offset must be an integer >= 0, got {seed_offset!r}")
+    seed_batch = seeds if seed_batch is None else _int("seed_batch", seed_batch)
+    unknown = set(options) - _CONFIG_KEYS - _TASK_KEYS
+    if unknown:
+        raise ParameterError(f"unknown option(s) {sorted(unknown)}; valid: {sorted(_CONFIG_KEYS | _TASK_KEYS)}")
+    task_opts = {k: v for k, v in options.items() if k in _TASK_KEYS}
+    cfg_opts = {k: v for k, v in options.items() if k in _CONFIG_KEYS}
+    config = TrainConfig(iterations=iterations, **cfg_opts)
+    tasks = {op: ArithTask(op, **task_opts) for op in ops}  # validates every argument before any training
+    store = ArithStore(":memory:" if db is None else db)
+    wanted = list(range(seed_offset, seed_offset + seeds))
+    rows = []
+    try:
+        for op in ops:
+            task = tasks[op]
+            for unit in units:
+                key_cfg = {"task": task.describe(), "train": config.describe()}
+                rid = store.run_id(op, unit, key_cfg)
+                t0 = time.perf_counter()
+                _run_pending(store, rid, task, unit, wanted, seed_batch, config, progress)
+                res = store.seeds(rid, wanted)
+                row = {"op": op, "unit": unit, **summarize(res), "threshold": res[0]["threshold"],
+                       "iterations": iterations, "wall_time": time.perf_counter() - t0}
+                rows.append(row)
+    finally:
+        store.close()
+    return rows
+
+
+def _run_pending(store: ArithStore, rid: int, task: ArithTask, unit: str, wanted: list[int], seed_batch: int,
+                 config: TrainConfig, progress: Callable[[int], None] | None) -> None:
+    """Train the seeds of ``wanted`` that have no result yet: first batches with a checkpoint, then the rest."""
+    done = store.finished(rid)
+    if progress is not None and done & set(wanted):
+        progress(len(done & set(wanted)) * config.iterations)
+    todo = [s for s in wanted if s not in done]
+    batches = []
+    for ck_seeds, _ in store.checkpoints(rid):
+        if set(ck_seeds) <= set(todo):
+            batches.append(ck_seeds)
+            todo = [s for s in todo if s not in ck_seeds]
+    batches += [todo[i:i + seed_batch] for i in range(0, len(todo), seed_batch)]
+    for batch in batches:
+        ck = store.load_checkpoint(rid, batch)
+        t0 = time.perf_counter()
+        results = train_seeds(task, unit, batch, config, resume=None if ck is None else ck[1], progress=progress,
+                              checkpoint=lambda it, blob, b=batch: store.save_checkpoint(rid, b, it, blob))
+        wall = (time.perf_counter() - t0) / len(batch)
+        store.save_seeds(rid, [{**vars(r), "wall_time": wall} for r in results])
+        store.drop_checkpoint(rid, batch)

@@ -1,0 +1,92 @@
+"""`actlab arith`: run the arithmetic-extrapolation benchmark, print a Rich table, write a plot."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from actlab.cli.main import console
+from actlab.core.errors import ParameterError
+
+
+def _count(name: str, text: str) -> int:
+    """Parse counts such as ``5e6`` or ``100000`` (never eval)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise ParameterError(f"{name} must be a number such as 100 or 5e6, got {text!r}") from None
+    if not math.isfinite(v) or v < 1 or not v.is_integer():
+        raise ParameterError(f"{name} must be a whole number >= 1, got {text!r}")
+    return int(v)
+
+
+def _fmt(v, pct: bool = False) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return f"{100 * v:.0f}%" if pct else f"{v:.2g}"
+
+
+def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mul,div,square,sqrt")] = "mul,add,sub",
+          units: Annotated[str, typer.Option(help="comma-separated units: nmu,nau,nac,nac_mul,nalu,nalu_sep,linear "
+                                                  "or any zoo activation")] = "nmu,nau,nalu,nac,linear,relu",
+          seeds: Annotated[str, typer.Option(help="number of seeds")] = "100",
+          iterations: Annotated[str, typer.Option(help="iterations per seed, e.g. 5e6")] = "5e6",
+          db: Annotated[Path, typer.Option(help="SQLite file (resumable)")] = Path("runs/arith.db"),
+          plot: Annotated[Path | None, typer.Option(help="figure path (default: next to the db)")] = None,
+          input_size: Annotated[int, typer.Option(help="n")] = 100,
+          subset_ratio: Annotated[float, typer.Option()] = 0.25,
+          overlap_ratio: Annotated[float, typer.Option()] = 0.5,
+          interpolation: Annotated[str, typer.Option(help="lo,hi of the training range")] = "1,2",
+          extrapolation: Annotated[str, typer.Option(help="lo,hi of the test range")] = "2,6",
+          hidden: Annotated[int, typer.Option()] = 2,
+          eval_every: Annotated[int, typer.Option(help="evaluate every N iterations")] = 1000,
+          ramp_scale: Annotated[float, typer.Option(help="scale the regulariser ramp (1 = paper)")] = 1.0,
+          seed_batch: Annotated[int | None, typer.Option(help="seeds per batched model (default all)")] = None):
+    """Train arithmetic units on the static arithmetic task (Madsen & Johansen 2020) and tabulate success."""
+    from actlab.arith.batched import unit_name
+    from actlab.arith.run import run
+    from actlab.arith.task import ArithTask, op_name
+    from actlab.report.arith_figures import plot_success
+
+    n_seeds, n_its = _count("--seeds", seeds), _count("--iterations", iterations)
+
+    def pair(name: str, text: str) -> tuple[float, float]:
+        parts = text.split(",")
+        try:
+            lo, hi = (float(p) for p in parts)
+        except ValueError:
+            raise ParameterError(f"{name} must be 'lo,hi', got {text!r}") from None
+        return lo, hi
+
+    op_list = [op_name(o) for o in ops.split(",") if o.strip()]
+    unit_list = [unit_name(u) for u in units.split(",") if u.strip()]
+    ranges = {"interpolation_range": pair("--interpolation", interpolation),
+              "extrapolation_range": pair("--extrapolation", extrapolation)}
+    for op in op_list:  # every bad argument fails before the progress bar appears
+        ArithTask(op, input_size=input_size, subset_ratio=subset_ratio, overlap_ratio=overlap_ratio, **ranges)
+    total = len(op_list) * len(unit_list) * n_seeds * n_its
+    with Progress(TextColumn("[bold]arith"), BarColumn(), MofNCompleteColumn(), TextColumn("seed-iterations"),
+                  TimeRemainingColumn(), console=console) as prog:
+        bar = prog.add_task("train", total=total)
+        rows = run(op_list, unit_list, seeds=n_seeds, iterations=n_its, db=db, seed_batch=seed_batch,
+                   progress=lambda k: prog.advance(bar, k), input_size=input_size, subset_ratio=subset_ratio,
+                   overlap_ratio=overlap_ratio, **ranges, hidden=hidden,
+                   eval_every=eval_every, ramp_scale=ramp_scale)
+    t = Table(title=f"arithmetic extrapolation — {n_seeds} seeds × {n_its:g} iterations")
+    for col in ("op", "unit", "success", "95% CI", "solved at (median)", "sparsity error", "diverged"):
+        t.add_column(col, justify="left" if col in ("op", "unit") else "right")
+    for r in rows:
+        t.add_row(r["op"], r["unit"], _fmt(r["success_rate"], True),
+                  f"{_fmt(r['ci_low'], True)}–{_fmt(r['ci_high'], True)}", _fmt(r["converged_at_median"]),
+                  _fmt(r["sparsity_error"]), str(r["diverged"]))
+    console.print(t)
+    out = plot if plot is not None else Path(db).with_suffix(".png")
+    console.print(f"wrote {plot_success(rows, out)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(arith)
