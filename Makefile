@@ -22,9 +22,8 @@ $(VENV)/.test: $(VENV)/.runtime
 install: $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
-	$(VENV)/bin/actlab list
-	$(VENV)/bin/actlab plot gelu silu mish crrelu --derivative -o runs/demo/curves.png
-	@echo "demo figure: runs/demo/curves.png"
+	$(VENV)/bin/actlab bench --suite quick --db runs/demo.db --report runs/demo-report
+	@echo "demo report: $(CURDIR)/runs/demo-report/index.html"
 
 test: $(VENV)/.test
 	$(PY) -m pytest -q

@@ -29,16 +29,16 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu")
         w[0] += p.wins
         w[1] += p.ties
         w[2] += p.losses
-    t = Table(title="ranking (mean ± 95% CI over seeds)")
-    t.add_column("#", justify="right")
-    t.add_column("activation", style="bold")
-    t.add_column("mean rank", justify="right")
+    t = Table(title="ranking: mean ± half-width of the 95% t-interval over seeds", padding=(0, 1))
+    t.add_column("activation", style="bold", no_wrap=True)
+    t.add_column("rank", justify="right")
     for task in tasks:
-        metric = next(s.metric for s in sums if s.task == task)
-        t.add_column(f"{task}\n{metric}", justify="right")
-    t.add_column("step/ReLU", justify="right")
-    t.add_column(f"W/T/L vs {baseline}", justify="right")
-    for i, (act, mr, _) in enumerate(stats.mean_ranks(sums), 1):
+        s0 = next(s for s in sums if s.task == task)
+        t.add_column(f"{task}\n{s0.metric} {'↑' if s0.higher_is_better else '↓'}", justify="right",
+                     min_width=10, overflow="fold")
+    t.add_column("step\n/ReLU", justify="right")
+    t.add_column(f"W/T/L\nvs {baseline}", justify="right")
+    for act, mr, _ in stats.mean_ranks(sums):
         cells = []
         for task in tasks:
             s = by.get((task, act))
@@ -48,12 +48,12 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu")
                 cells.append("[red]diverged[/]")
             else:
                 half = (s.t_hi - s.t_lo) / 2 if math.isfinite(s.t_hi) else math.nan
-                cells.append(f"{s.mean:.4g} ± {half:.2g}" + (f" [red]({s.n_diverged} div)[/]" if s.n_diverged else ""))
+                cells.append(f"{s.mean:.3g}±{half:.1g}" + (f" [red]{s.n_diverged}div[/]" if s.n_diverged else ""))
         rels = [by[(tk, act)].rel_step_time for tk in tasks if (tk, act) in by]
         rels = [r for r in rels if math.isfinite(r)]
         rel = f"{sum(rels) / len(rels):.2f}" if rels else "—"
         w = wtl.get(act)
-        t.add_row(str(i), act, f"{mr:.2f}", *cells, rel, "/".join(map(str, w)) if w else "—")
+        t.add_row(act, f"{mr:.2f}", *cells, rel, "/".join(map(str, w)) if w else "—")
     return t
 
 

@@ -1,0 +1,108 @@
+"""Speed of the bench harness: the quick suite's wall time, and the runner's overhead over raw `Task.run` calls.
+
+Overhead: the same runs (one task, a few activations and seeds) are timed as a plain loop of ``Task.run`` and
+through ``run_suite`` into a fresh SQLite database (validation, writability checks, records, per-epoch rows,
+relative step times), interleaved over repeats; the ratio harness/raw is reported as median (min–max).
+The quick suite is timed once end to end (``actlab bench --suite quick`` in a subprocess, including the report
+and the interpreter start-up) unless ``--no-quick``.
+
+    python benchmarks/bench.py [--repeats 5] [--no-quick] [--no-write]
+
+Writes the "Bench harness" section of BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def raw_loop(task: str, acts: list[str], seeds: list[int], opts: dict) -> float:
+    from actlab.tasks import get_task
+
+    t0 = time.perf_counter()
+    t = get_task(task)
+    for s in seeds:
+        for a in acts:
+            t.run(a, s, **opts)
+    return time.perf_counter() - t0
+
+
+def harness(task: str, acts: list[str], seeds: list[int], opts: dict, db: Path) -> float:
+    from actlab.bench.config import make_config
+    from actlab.bench.runner import run_suite
+
+    t0 = time.perf_counter()
+    run_suite(make_config({"acts": acts, "tasks": [task], "seeds": seeds, "budget": opts}), db)
+    return time.perf_counter() - t0
+
+
+def quick_suite(tmp: Path) -> tuple[float, str]:
+    actlab = Path(sys.executable).with_name("actlab")
+    t0 = time.perf_counter()
+    out = subprocess.run([str(actlab), "bench", "--suite", "quick", "--db", str(tmp / "quick.db"), "--report",
+                          str(tmp / "report")], capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if out.returncode:
+        raise SystemExit(out.stderr[-2000:])
+    m = re.search(r"(\d+) runs done.*?in ([\d.]+) s", out.stdout)
+    return dt, (f"{m.group(1)} runs, {float(m.group(2)):.0f} s in the runner" if m else "")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--task", default="digits_mlp")
+    ap.add_argument("--acts", default="relu,gelu,silu")
+    ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-quick", action="store_true")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    acts, seeds, opts = args.acts.split(","), list(range(args.seeds)), {"small": True}
+    raw_loop(args.task, acts[:1], [0], opts)  # warm-up: data loading caches, imports
+    raws, hars = [], []
+    with tempfile.TemporaryDirectory() as d:
+        for i in range(args.repeats):  # interleaved so that drift of the shared VM hits both alike
+            raws.append(raw_loop(args.task, acts, seeds, opts))
+            hars.append(harness(args.task, acts, seeds, opts, Path(d) / f"h{i}.db"))
+            print(f"repeat {i}: raw {raws[-1]:.2f} s, harness {hars[-1]:.2f} s", flush=True)
+        quick = None if args.no_quick else quick_suite(Path(d))
+    ratios = [h / r for h, r in zip(hars, raws)]
+    n = len(acts) * len(seeds)
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/bench.py` on the shared 2-core VM (load from "
+        f"other jobs present: treat as noisy). {args.repeats} interleaved repeats of {n} runs "
+        f"({args.task}, small budget, acts {args.acts}, {args.seeds} seeds).", "",
+        "| measure | median | range |", "|---|---|---|",
+        f"| raw `Task.run` loop (s) | {statistics.median(raws):.2f} | {min(raws):.2f}–{max(raws):.2f} |",
+        f"| `run_suite` into SQLite (s) | {statistics.median(hars):.2f} | {min(hars):.2f}–{max(hars):.2f} |",
+        f"| harness / raw | {statistics.median(ratios):.3f}× | {min(ratios):.3f}–{max(ratios):.3f}× |",
+        f"| harness overhead per run (ms) | {1e3 * statistics.median(h - r for h, r in zip(hars, raws)) / n:.0f} | "
+        f"{1e3 * min(h - r for h, r in zip(hars, raws)) / n:.0f}–"
+        f"{1e3 * max(h - r for h, r in zip(hars, raws)) / n:.0f} |",
+    ]
+    if quick:
+        lines += ["", f"`actlab bench --suite quick --report …` end to end (one run, fresh database, interpreter "
+                      f"start and report included): **{quick[0]:.0f} s** ({quick[1]}); target ≤ 300 s."]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        path = ROOT / "BENCHMARKS.md"
+        head = "## Bench harness (benchmarks/bench.py)"
+        body = path.read_text(encoding="utf-8")
+        pat = re.compile(re.escape(head) + r"\n.*?(?=\n## |\Z)", re.S)
+        path.write_text(pat.sub(lambda _m: head + "\n\n" + text + "\n", body), encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    main()
