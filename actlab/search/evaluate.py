@@ -127,6 +127,7 @@ def _probe(elementwise: bool) -> torch.Tensor:
     g = torch.Generator().manual_seed(1234)
     x = torch.randn(32, 8, generator=g) * 3.0
     x[:4] = torch.linspace(-10, 10, 32).reshape(4, 8)
+    x[0, 0] = 0.0  # the most common pre-activation value must be in the probe (sqrt-like kinks at 0)
     return x
 
 
@@ -215,13 +216,14 @@ def time_cost(space, genome, repeats: int = 5, size: tuple[int, int] = (256, 256
 
 
 # -- the job a backend runs -------------------------------------------------------------------------------------
-def evaluate_candidate(space_name: str, space_settings: dict[str, Any], genome: Any, objective: dict[str, Any],
-                       seeds: tuple[int, ...] = (0,), cost: str = "ops") -> dict[str, Any]:
+def evaluate_candidate(space_name: Any, space_settings: dict[str, Any] | None, genome: Any,
+                       objective: dict[str, Any], seeds: tuple[int, ...] = (0,), cost: str = "ops") -> dict[str, Any]:
     """Filter, then score one candidate; never raises for a bad candidate (only for a bad configuration).
 
     Returns ``{"status", "reason", "value", "metrics": {seed: value}, "cost", "wall"}``; ``value`` is the mean
     over seeds (higher is better), ``cost`` is the forward+backward cost relative to ReLU (``cost="time"``) or the
-    weighted op count (``cost="ops"``, deterministic).
+    weighted op count (``cost="ops"``, deterministic). ``space_name`` may also be a `Space` object (then
+    ``space_settings`` is ignored), which lets custom in-process spaces be evaluated.
     """
     from actlab.search.space import get_space
 
@@ -229,7 +231,7 @@ def evaluate_candidate(space_name: str, space_settings: dict[str, Any], genome: 
     delay = float(os.environ.get("ACTLAB_SEARCH_EVAL_DELAY", "0") or 0)  # test hook: make evaluations slow
     if delay:
         time.sleep(delay)
-    space = get_space(space_name, **space_settings)
+    space = get_space(space_name, **(space_settings or {})) if isinstance(space_name, str) else space_name
     obj = make_objective(objective)
     out: dict[str, Any] = {"status": "done", "reason": None, "value": None, "metrics": {}, "cost": None}
     old_threads = torch.get_num_threads()

@@ -76,7 +76,10 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                               f"pass force=True (--force) to start over, or a larger budget to extend it")
         store.set_state("running", budget=budget)
         stored = {r["idx"]: r for r in store.rows()}
-        job_args = (sp_obj.name, sp_obj.settings())
+        # registered spaces travel by name (cheap to ship to Ray workers); custom subclasses travel whole
+        from actlab.search.space import _SPACES
+        builtin = _SPACES.get(sp_obj.name) is type(sp_obj)
+        job_args = (sp_obj.name, sp_obj.settings()) if builtin else (sp_obj, None)
         obj_settings = obj.settings()
 
         results: dict[int, dict[str, Any]] = {}

@@ -1,0 +1,72 @@
+"""Bad inputs around the store and the driver give clear errors, and nothing is overwritten silently."""
+import sqlite3
+
+import pytest
+
+from actlab.core.errors import ConfigError
+from actlab.search.runner import run_search
+
+
+def test_budget_zero_is_refused():
+    with pytest.raises(ConfigError, match="budget"):
+        run_search("swish", "random", "target:silu", budget=0)
+
+
+def test_missing_database_directory_is_named(tmp_path):
+    db = tmp_path / "nope" / "search.db"
+    with pytest.raises(ConfigError, match="nope"):
+        run_search("swish", "random", "target:silu", budget=2, db=db)
+    assert not db.parent.exists()
+
+
+def test_database_from_another_space_is_refused(tmp_path):
+    db = tmp_path / "s.db"
+    run_search("correction", "random", "target:crrelu", budget=3, db=db)
+    with pytest.raises(ConfigError, match="space 'correction', not 'swish'"):
+        run_search("swish", "random", "target:silu", budget=3, db=db)
+
+
+def test_database_with_other_settings_is_refused_naming_the_difference(tmp_path):
+    db = tmp_path / "s.db"
+    run_search("swish", "random", "target:silu", budget=3, seed=0, db=db)
+    with pytest.raises(ConfigError, match="seed: stored 0, given 1"):
+        run_search("swish", "random", "target:silu", budget=3, seed=1, db=db)
+
+
+def test_finished_search_is_not_overwritten_without_force(tmp_path):
+    db = tmp_path / "s.db"
+    first = run_search("swish", "random", "target:silu", budget=4, seed=0, db=db)
+    with pytest.raises(ConfigError, match="finished search"):
+        run_search("swish", "random", "target:silu", budget=4, seed=0, db=db)
+    again = run_search("swish", "random", "target:silu", budget=4, seed=0, db=db, force=True)
+    assert again.evaluated == first.evaluated and [r["genome"] for r in again.rows] == \
+        [r["genome"] for r in first.rows]
+
+
+def test_larger_budget_extends_a_finished_search_reusing_stored_rows(tmp_path):
+    db = tmp_path / "s.db"
+    run_search("swish", "random", "target:silu", budget=4, seed=0, db=db)
+    more = run_search("swish", "random", "target:silu", budget=7, seed=0, db=db)
+    assert len(more.rows) == 7 and more.evaluated <= 3 and more.reused >= 1
+
+
+def test_store_rows_hold_form_hash_status_metrics_and_timestamps(tmp_path):
+    db = tmp_path / "s.db"
+    run_search("swish", "random", "target:silu", budget=5, seed=0, db=db)
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    rows = con.execute("SELECT canonical, hash, status, metrics, cost, created_at, finished_at FROM candidates"
+                       ).fetchall()
+    assert len(rows) == 5
+    for canonical, h, status, metrics, cost, t0, t1 in rows:
+        assert canonical and len(h) == 16 and status in ("done", "rejected", "failed", "duplicate")
+        assert t0 is not None and (t1 is not None or status == "duplicate")
+        if status == "done":
+            assert metrics.startswith("{") and cost is not None
+
+
+def test_non_database_file_is_a_clear_error(tmp_path):
+    db = tmp_path / "s.db"
+    db.write_text("not sqlite at all, just text " * 100)
+    with pytest.raises(ConfigError, match="not a search database"):
+        run_search("swish", "random", "target:silu", budget=2, db=db)
