@@ -9,14 +9,18 @@ peak_mem_method, curve (validation metric per epoch), train_curve (mean train lo
 from actlab.tasks.base import Dataset, Task
 from actlab.tasks.metrics import METRICS, accuracy, perplexity, rmse
 from actlab.tasks.registry import aliases, get_task, names, register_task
-from actlab.tasks import vision  # noqa: F401,E402  (registers the image tasks)
+# importing a task module registers its tasks
+from actlab.tasks import arith_tasks, fitting, language, toy, vision  # noqa: E402,F401
 
-for _mod in ("fitting", "toy", "language", "arith_tasks", "ib12"):
-    try:  # optional task families; a module that is missing or not written yet is skipped
-        __import__(f"actlab.tasks.{_mod}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"actlab.tasks.{_mod}":
-            raise
+try:  # owned by the analysis area; a broken or missing file must not take the whole registry down
+    from actlab.tasks import ib12  # noqa: F401
+except ModuleNotFoundError as _e:
+    if _e.name != "actlab.tasks.ib12":
+        raise
+except Exception as _e:  # noqa: BLE001
+    import warnings
+
+    warnings.warn(f"actlab.tasks.ib12 could not be imported: {_e!r}", RuntimeWarning, stacklevel=1)
 
 __all__ = ["METRICS", "Dataset", "Task", "accuracy", "aliases", "get_task", "names", "perplexity",
            "register_task", "rmse"]
