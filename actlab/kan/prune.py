@@ -4,7 +4,9 @@ Attribution (pykan ``attribute``): output nodes get score 1; walking back, an ed
     std_batch(edge activation) · score(its output node) / (std_batch(output node's sum) + 1e-4),
 a node's score is the sum of its outgoing edges' scores; scores are averaged over the output nodes.
 Defaults: nodes below 1e-2 and edges below 3e-2 are pruned. Pruned nodes are removed (a smaller KAN is
-returned); pruned edges are masked.
+returned); pruned edges are masked. A pruned edge is rarely exactly zero: its mean over the samples is
+folded into the bias of its output node (a bias is added where the layer had none), so the pruned model
+keeps the function's level, which pykan's pruning drops.
 """
 from __future__ import annotations
 
@@ -74,9 +76,26 @@ def sub_layer(layer: KANLayer, keep_in: Tensor, keep_out: Tensor) -> KANLayer:
     return new
 
 
+def _fold_into_bias(layer: KANLayer, shift: Tensor) -> None:
+    """Add ``shift`` (out,) to the layer's bias, creating a zero bias first if needed."""
+    with torch.no_grad():
+        if layer.bias is None:
+            layer.bias = nn.Parameter(torch.zeros_like(shift))
+        layer.bias += shift.to(layer.bias.dtype)
+
+
 def _rebuild(model: KAN, keep: list[Tensor]) -> KAN:
+    """Restrict every layer to the kept nodes; uses the edge records of the last `attribute` pass."""
     new = copy.deepcopy(model)
-    new.layers = nn.ModuleList(sub_layer(layer, keep[l], keep[l + 1]) for l, layer in enumerate(model.layers))
+    layers = []
+    for l, layer in enumerate(model.layers):
+        sub = sub_layer(layer, keep[l], keep[l + 1])
+        dead = torch.ones(layer.in_features, dtype=torch.bool)
+        dead[keep[l]] = False
+        if dead.any() and layer.last is not None:
+            _fold_into_bias(sub, layer.last.edges.detach()[:, keep[l + 1]][:, :, dead].mean(0).sum(-1))
+        layers.append(sub)
+    new.layers = nn.ModuleList(layers)
     new.widths = [len(k) for k in keep]
     return new
 
@@ -110,6 +129,8 @@ def prune_edges(model: KAN, x: Tensor, threshold: float = 3e-2) -> int:
         for layer, s in zip(model.layers, att.edge_scores):
             dead = (s < threshold) & (layer.mask > 0)
             n += int(dead.sum())
+            if dead.any():
+                _fold_into_bias(layer, (layer.last.edges.detach().mean(0) * dead).sum(-1))
             layer.mask[dead] = 0.0
     return n
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis
 
 # KAT init.json "swish" entry (order (5, 4)), as read in kan_learnable.md §3.1
@@ -45,7 +44,8 @@ def _safe_pade() -> object:
 
 @register_basis("rational")
 class RationalBasis(Basis):
-    """One (m, n) safe-Padé rational per group of consecutive input channels.
+    """One (m, n) safe-Padé rational per group of consecutive input channels (``groups`` is lowered to the
+    largest divisor of in_features not above it, so one setting fits every layer of a stack).
 
     Shape: (B, in) -> (B, in, 1).
     """
@@ -54,9 +54,9 @@ class RationalBasis(Basis):
 
     def __init__(self, in_features: int, groups: int = 8, order: tuple[int, int] = (5, 4)):
         super().__init__(in_features)
+        # groups must divide in_features; a stack shares one setting, so use the largest divisor <= groups
         g = min(check_int("groups", groups, 1, "rational basis"), in_features)
-        if in_features % g:
-            raise ParameterError(f"rational basis: in_features={in_features} must be divisible by groups={g}")
+        g = max(d for d in range(1, g + 1) if in_features % d == 0)
         m, n = (check_int(nm, v, lo, "rational basis") for nm, v, lo in zip(("m", "n"), order, (1, 1)))
         self.groups, self.m, self.n = g, m, n
         num = torch.zeros(g, m + 1)

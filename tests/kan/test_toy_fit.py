@@ -1,0 +1,35 @@
+"""The KAN paper's hello-world fit: [2, 5, 1] on f(x, y) = exp(sin(πx) + y²) with LBFGS."""
+import pytest
+import torch
+
+from actlab.kan import KAN, create_dataset, fit, toy_function
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    # tiny matmuls: threads only add contention on the shared 2-core machine
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def test_toy_fit_reaches_2e_2_test_rmse_fast():
+    ds = create_dataset(toy_function, 2, train_num=1000, test_num=1000, seed=0)
+    model = KAN([2, 5, 1], grid=5, k=3, seed=42).double()
+    res = fit(model, ds, steps=10, stop_grid_update_step=10)
+    assert res.test_loss[-1] <= 2e-2
+    assert res.test_loss[-1] < 0.2 * res.test_loss[0] or res.test_loss[0] <= 2e-2
+
+
+@pytest.mark.slow
+def test_toy_fit_hellokan_protocol_with_refinement():
+    """pykan hellokan: G=3, 50 LBFGS steps (lamb=0.001) ~1.8e-2; refine(10) + 50 steps ~4.7e-4."""
+    ds = create_dataset(toy_function, 2, seed=0)
+    model = KAN([2, 5, 1], grid=3, k=3, seed=42).double()
+    fit(model, ds, steps=50)
+    first = fit(model, ds, steps=1, update_grid=False).test_loss[-1]
+    assert first <= 2e-2
+    model.refine(10, ds["train_input"])
+    res = fit(model, ds, steps=50)
+    assert res.test_loss[-1] <= 2e-3
