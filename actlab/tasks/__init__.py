@@ -14,13 +14,11 @@ from actlab.tasks import arith_tasks, fitting, language, toy, vision  # noqa: E4
 
 try:  # owned by the analysis area; a broken or missing file must not take the whole registry down
     from actlab.tasks import ib12  # noqa: F401
-except ModuleNotFoundError as _e:
-    if _e.name != "actlab.tasks.ib12":
-        raise
 except Exception as _e:  # noqa: BLE001
-    import warnings
+    if not (isinstance(_e, ModuleNotFoundError) and _e.name == "actlab.tasks.ib12"):
+        import warnings
 
-    warnings.warn(f"actlab.tasks.ib12 could not be imported: {_e!r}", RuntimeWarning, stacklevel=1)
+        warnings.warn(f"actlab.tasks.ib12 could not be imported: {_e!r}", RuntimeWarning, stacklevel=1)
 
 __all__ = ["METRICS", "Dataset", "Task", "accuracy", "aliases", "get_task", "names", "perplexity",
            "register_task", "rmse"]
