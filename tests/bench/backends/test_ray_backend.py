@@ -40,3 +40,16 @@ def test_ray_job_error_surfaces_as_the_original_exception_type(ray_backend):
 def test_ray_does_not_write_an_auth_token_in_home(ray_backend):
     assert os.environ.get("RAY_AUTH_MODE") == "disabled"
     assert not (Path.home() / ".ray" / "auth_token").exists()
+
+
+def test_search_candidates_on_ray_match_the_in_process_search(ray_backend):
+    from actlab.search.runner import run_search
+
+    kw = dict(space="swish", strategy="evolution", objective="target:silu", budget=8, seed=5, parallel=2,
+              strategy_options={"population": 4, "sample": 2},
+              space_options={"unary": ["x", "tanh", "sigmoid", "exp", "relu"], "binary": ["add", "mul", "max"]})
+    on_ray = run_search(backend=ray_backend, **kw)
+    local = run_search(**kw)
+    key = [(r["idx"], r["genome"], r["status"], r["value"]) for r in local.rows]
+    assert [(r["idx"], r["genome"], r["status"], r["value"]) for r in on_ray.rows] == key
+    assert on_ray.evaluated == local.evaluated > 0
