@@ -118,11 +118,12 @@ class Task:
             model = self.build(act, data.info, act_params=act_params or {}, **mo)
             hist = fit(model, data.train, data.val, self.loss, metric.fn, cfg, callbacks=callbacks,
                        higher_is_better=metric.higher_is_better)
-            value = math.nan if hist.diverged else evaluate(model, data.test, metric.fn, cfg.eval_batch_size)
+            test = tuple(t.to(cfg.device) for t in data.test)
+            value = math.nan if hist.diverged else evaluate(model, test, metric.fn, cfg.eval_batch_size)
         finally:
             torch.set_num_threads(old_threads)
         return {
-            "task": self.name, "act": act_label(act), "seed": int(seed), "metric": self.metric, "value": value,
+            "task": self.name, "act": act_label(act), "act_params": dict(act_params or {}), "seed": int(seed), "metric": self.metric, "value": value,
             "higher_is_better": metric.higher_is_better, "diverged": hist.diverged,
             "diverged_epoch": hist.diverged_epoch, "diverged_reason": hist.diverged_reason,
             "wall_time": hist.wall_time, "step_time": hist.step_time, "n_steps": hist.n_steps,

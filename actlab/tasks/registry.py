@@ -41,3 +41,15 @@ def names(tag: str | None = None) -> list[str]:
 
 def aliases() -> dict[str, str]:
     return {a: _TASKS[k].name for a, k in _ALIASES.items()}
+
+
+def table() -> list[dict[str, object]]:
+    """One JSON-friendly row per task (for listings and reports): name, aliases, description, metric,
+    direction, default budget, small-mode overrides, default seeds, tags."""
+    rows = []
+    for n in names():
+        t = _TASKS[_key(n)]
+        rows.append({"name": t.name, "aliases": list(t.aliases), "description": t.description, "metric": t.metric,
+                     "higher_is_better": t.higher_is_better, "budget": dict(t.budget), "small": dict(t.small),
+                     "seeds": list(t.seeds), "tags": list(t.tags)})
+    return rows

@@ -137,7 +137,7 @@ def fit(model: nn.Module, train: Sequence[Tensor], val: Sequence[Tensor], loss_f
     opt = make_optimizer(model.parameters(), cfg)
     n = len(xtr)
     bs = min(cfg.batch_size, n)
-    per_epoch = math.ceil(n / bs)
+    per_epoch = n // bs + (n % bs > 1)  # a trailing batch of one sample is skipped (see below)
     total = per_epoch * cfg.epochs if cfg.max_steps is None else min(per_epoch * cfg.epochs, cfg.max_steps)
     hist = History(higher_is_better=higher_is_better)
     step_times: list[float] = []
@@ -163,6 +163,8 @@ def fit(model: nn.Module, train: Sequence[Tensor], val: Sequence[Tensor], loss_f
                 if hist.n_steps >= total:
                     break
                 idx = order[i:i + bs]
+                if len(idx) == 1 < bs:
+                    continue  # a lone trailing sample: BatchNorm cannot train on it and it adds only noise
                 xb, yb = xtr[idx], ytr[idx]
                 ts = time.perf_counter()
                 loss = _step(model, opt, loss_fn, xb, yb, cfg)

@@ -40,3 +40,9 @@ def test_every_task_has_a_valid_small_mode_and_seeds():
         full, _, _ = t.settings()
         assert cfg.epochs <= full.epochs and len(t.seeds) >= 3, name
         assert t.metric in T.METRICS and t.higher_is_better == T.METRICS[t.metric].higher_is_better
+
+
+def test_table_lists_every_task_once_with_its_metric():
+    rows = T.table()
+    assert [r["name"] for r in rows] == T.names()
+    assert all(r["metric"] == T.get_task(r["name"]).metric for r in rows)

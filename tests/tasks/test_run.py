@@ -80,3 +80,15 @@ def test_fit_task_rmse_matches_an_independent_computation():
     with torch.no_grad():
         pred = m(d.test[0]).squeeze(-1).double().numpy()
     assert r["value"] == pytest.approx(float(np.sqrt(np.mean((pred - d.test[1].double().numpy()) ** 2))), rel=1e-9)
+
+
+def test_a_run_is_identical_in_a_fresh_process():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, actlab.tasks as T; r = T.get_task('xor').run('gelu', seed=5, small=True, epochs=3);"
+            "print(json.dumps(r['curve'] + [r['value']]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    here = T.get_task("xor").run("gelu", seed=5, small=True, epochs=3)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == here["curve"] + [here["value"]]

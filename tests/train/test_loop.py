@@ -153,3 +153,19 @@ def test_callbacks_receive_start_step_epoch_end_events():
     steps = [e.step for e in events if e.kind == "step"]
     assert steps == list(range(1, h.n_steps + 1)) and all(e.total_steps == h.n_steps for e in events)
     assert [e.metrics["val_metric"] for e in events if e.kind == "epoch"] == h.val_metric
+
+
+def test_batchnorm_model_survives_a_trailing_batch_of_one():
+    tr, va = _blobs()
+    x, y = tr[0][:65], tr[1][:65]  # 65 = 2 × 32 + 1
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+    events = []
+    h = fit(model, (x, y), va, F.cross_entropy, _acc, TrainConfig(epochs=2, batch_size=32), callbacks=[events.append])
+    assert not h.diverged and h.n_steps == 4 and events[0].total_steps == 4
+
+
+def test_batch_size_one_trains_on_every_sample():
+    tr, va = _blobs()
+    h = fit(_model(0), (tr[0][:7], tr[1][:7]), va, F.cross_entropy, _acc, TrainConfig(epochs=2, batch_size=1))
+    assert h.n_steps == 14
