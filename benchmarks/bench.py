@@ -45,6 +45,25 @@ def harness(task: str, acts: list[str], seeds: list[int], opts: dict, db: Path) 
     return time.perf_counter() - t0
 
 
+def store_cost(n: int, db: Path) -> list[float]:
+    """Seconds per run of what the harness adds around ``Task.run``: record + per-epoch rows + rel. step times."""
+    import math
+
+    from actlab.store.runs import RunStore
+
+    res = {"metric": "accuracy", "value": 0.9, "higher_is_better": True, "diverged": False, "wall_time": 1.0,
+           "step_time": 1e-3, "params": 8970, "peak_mem": 1e6, "curve": [0.5 + 0.01 * e for e in range(15)],
+           "train_curve": [math.exp(-e) for e in range(15)], "epochs": 15}
+    out = []
+    with RunStore(db) as s:
+        for i in range(n):
+            t0 = time.perf_counter()
+            s.record_run("digits_mlp", "relu" if i % 3 == 0 else "gelu", i, {}, res)
+            s.update_relative_step_times("relu")
+            out.append(time.perf_counter() - t0)
+    return out
+
+
 def quick_suite(tmp: Path) -> tuple[float, str]:
     actlab = Path(sys.executable).with_name("actlab")
     t0 = time.perf_counter()
@@ -74,6 +93,7 @@ def main() -> None:
             raws.append(raw_loop(args.task, acts, seeds, opts))
             hars.append(harness(args.task, acts, seeds, opts, Path(d) / f"h{i}.db"))
             print(f"repeat {i}: raw {raws[-1]:.2f} s, harness {hars[-1]:.2f} s", flush=True)
+        cost = store_cost(200, Path(d) / "store.db")
         quick = None if args.no_quick else quick_suite(Path(d))
     ratios = [h / r for h, r in zip(hars, raws)]
     n = len(acts) * len(seeds)
@@ -88,6 +108,8 @@ def main() -> None:
         f"| harness overhead per run (ms) | {1e3 * statistics.median(h - r for h, r in zip(hars, raws)) / n:.0f} | "
         f"{1e3 * min(h - r for h, r in zip(hars, raws)) / n:.0f}–"
         f"{1e3 * max(h - r for h, r in zip(hars, raws)) / n:.0f} |",
+        f"| store work per run, isolated (ms; 200 records of 15 epochs) | {1e3 * statistics.median(cost):.2f} | "
+        f"{1e3 * min(cost):.2f}–{1e3 * max(cost):.2f} |",
     ]
     if quick:
         lines += ["", f"`actlab bench --suite quick --report …` end to end (one run, fresh database, interpreter "

@@ -33,6 +33,8 @@ def fmt(v: Any, digits: int = 4) -> str:
         return "—"
     if isinstance(v, bool):
         return str(v)
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return f"<{len(v)} bytes>"
     if isinstance(v, int):
         return str(v)
     if isinstance(v, float):
@@ -91,7 +93,7 @@ def _act_figures(acts: list[str], figdir: Path) -> dict[str, str]:
 def _extra_sections(store: RunStore) -> list[dict[str, Any]]:
     sections = []
     for t in store.tables():
-        if t in OWN_TABLES:
+        if t in OWN_TABLES or "checkpoint" in t:  # checkpoints are binary resume state, not results
             continue
         title = next((title for p, title in SECTIONS if t.startswith(p)), "Other results")
         cols, rows, count = store.table_rows(t, limit=50)

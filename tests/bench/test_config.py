@@ -73,3 +73,14 @@ def test_unknown_activation_and_task_get_suggestions(toy_tasks):
         validate_names(make_config({"acts": ["gelux"], "tasks": ["toy_a"]}))
     with pytest.raises(UnknownNameError, match="toy_a"):
         validate_names(make_config({"acts": ["relu"], "tasks": ["toy_aa"]}))
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_builtin_suites_name_registered_tasks_and_activations(name):
+    cfg = validate_names(resolve_suite(name))  # the real task registry and zoo, not the toy tasks
+    assert cfg.n_runs() == len(cfg.acts) * len(cfg.tasks) * len(cfg.seeds)
+
+
+def test_task_aliases_resolve_to_one_canonical_run_name():
+    cfg = validate_names(make_config({"acts": ["swish"], "tasks": ["digits"], "seeds": 1}))
+    assert cfg.tasks == ["digits_mlp"] and cfg.acts == ["silu"]

@@ -14,7 +14,8 @@ TASKS = {"digits_mlp": (True, "accuracy", 0.90), "fit_toy": (False, "rmse", 0.10
 
 
 def make_db(path):
-    """3 seeds × 4 activations × 2 tasks; tanh diverges once on fit_toy; an `arith_results` table exists."""
+    """3 seeds × 4 activations × 2 tasks; tanh diverges once on fit_toy; `arith_results` and a binary
+    `arith_checkpoints` table (resume state, not results) exist."""
     rng = np.random.default_rng(0)
     with RunStore(path) as s:
         s.add_suite("synthetic", {"acts": list(ACTS)})
@@ -30,9 +31,11 @@ def make_db(path):
                         "params": 1000, "peak_mem": 1e6, "curve": curve[:2] if div else curve,
                         "train_curve": [1.0 / (e + 1) for e in range(5)]})
         s.update_relative_step_times("relu")
-    con = connect(path, "CREATE TABLE IF NOT EXISTS arith_results (unit TEXT, op TEXT, success REAL);")
+    con = connect(path, "CREATE TABLE IF NOT EXISTS arith_results (unit TEXT, op TEXT, success REAL);"
+                        "CREATE TABLE IF NOT EXISTS arith_checkpoints (run_id INTEGER, state BLOB);")
     with con:
         con.executemany("INSERT INTO arith_results VALUES (?, ?, ?)", [("nau", "add", 1.0), ("nmu", "mul", 0.9)])
+        con.execute("INSERT INTO arith_checkpoints VALUES (1, ?)", (b"\x00" * 64,))
     con.close()
     return path
 

@@ -67,6 +67,7 @@ def test_other_areas_tables_get_a_generic_section(built):
     _, html, _ = built
     assert 'data-table="arith_results"' in html and "Arithmetic units" in html
     assert "<td>nau</td>" in html and "<td>0.9</td>" in html
+    assert "arith_checkpoints" not in html  # binary resume state is not a result
 
 
 def test_diverged_runs_are_counted_in_the_report(built):
