@@ -226,6 +226,7 @@ class KAN(nn.Module):
         self.widths = [check_int(f"widths[{i}]", w, 1, "KAN") for i, w in enumerate(widths)]
         if seed is not None:
             torch.manual_seed(seed)
+        self.build_opts = {"basis": basis, **opts} if isinstance(basis, str) else {}
         self.layers = nn.ModuleList(KANLayer(a, b, basis=basis, **opts) for a, b in zip(self.widths, self.widths[1:]))
 
     def forward(self, x: Tensor) -> Tensor:

@@ -53,13 +53,16 @@ def matrix_bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     u = s - j
     inside = (j >= 0) & (j < n - 1)
     j = j.clamp(0, n - 2).long()
-    powers = torch.stack([u ** p for p in range(k + 1)], dim=-1)  # (B, in, k+1)
+    powers = [torch.ones_like(u)]
+    for _ in range(k):
+        powers.append(powers[-1] * u)
     psi = torch.as_tensor(psi_matrix(k), dtype=x.dtype, device=x.device)
-    vals = (powers @ psi) * inside.unsqueeze(-1)  # (B, in, k+1)
-    # basis index m = j - k + r, shifted by +k into a padded tensor, then cut to m in [0, n-2-k]
-    idx = j.unsqueeze(-1) + torch.arange(k + 1, device=x.device)
-    out = x.new_zeros(*x.shape, n - 1 + k).scatter_add(-1, idx, vals)
-    return out[..., k: k + n - 1 - k]
+    vals = torch.stack(powers, dim=-1) @ psi  # (B, in, k+1)
+    # basis index m = j - k + r; drop indices outside [0, K) and points outside the extended grid
+    num = n - 1 - k
+    idx = j.unsqueeze(-1) + torch.arange(-k, 1, device=x.device)
+    keep = (idx >= 0) & (idx < num) & inside.unsqueeze(-1)
+    return x.new_zeros(*x.shape, num).scatter_add_(-1, idx.clamp(0, num - 1), vals * keep)
 
 
 @register_basis("matrix")

@@ -1,0 +1,183 @@
+"""KAN speed and toy-fit fidelity.
+
+Speed: KAN [64, 64], batch 1024, forward+backward on CPU, every basis vs nn.Linear(64, 64)+SiLU and vs
+pykan 0.2.8 in ``.speed()`` mode (optional peer: ``pip install -e .[peers]``). Interleaved repeats; medians
+with their range. Fidelity (``--fidelity``): the hellokan protocol on f(x, y) = exp(sin(πx) + y²) for our
+bspline KAN and pykan on the same data. Results go to the KAN parts of BENCHMARKS.md / FIDELITY.md
+(``--write``), between markers, so other areas' text is untouched.
+
+    .venv/bin/python benchmarks/kan.py [--repeats 7] [--write] [--fidelity]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from actlab.kan import KAN, basis_names, create_dataset, fit, toy_function
+from actlab.kan.fit import rmse
+
+ROOT = Path(__file__).resolve().parents[1]
+# this file is called kan.py: keep its folder off sys.path so `import kan` finds pykan, not us
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+BEGIN, END = "<!-- kan:begin -->", "<!-- kan:end -->"
+
+
+def step_fn(model: nn.Module, x: torch.Tensor):
+    def step():
+        model.zero_grad(set_to_none=True)
+        model(x).sum().backward()
+    return step
+
+
+def pykan_model(width, grid):
+    try:
+        from kan import KAN as PyKAN
+    except ImportError:
+        return None
+    with contextlib.redirect_stdout(io.StringIO()):
+        m = PyKAN(width=width, grid=grid, k=3, seed=0, auto_save=False, device="cpu")
+        m.speed()
+    return m
+
+
+def speed(repeats: int, iters: int) -> tuple[list[tuple[str, float, float, float]], dict]:
+    torch.manual_seed(0)
+    x = torch.randn(1024, 64)
+    contenders: dict[str, nn.Module] = {"mlp": nn.Sequential(nn.Linear(64, 64), nn.SiLU())}
+    for b in basis_names():
+        opts = {"grid": 5} if b in ("bspline", "matrix") else {}
+        contenders[b] = KAN([64, 64], basis=b, **opts)
+    pk = pykan_model([64, 64], 5)
+    if pk is not None:
+        contenders["pykan"] = pk
+    steps = {n: step_fn(m, x) for n, m in contenders.items()}
+    for s in steps.values():  # warm-up
+        s()
+    times: dict[str, list[float]] = {n: [] for n in steps}
+    for _ in range(repeats):  # interleaved: every contender once per round
+        for n, s in steps.items():
+            k = 1 if n == "pykan" else iters
+            t0 = time.perf_counter()
+            for _ in range(k):
+                s()
+            times[n].append((time.perf_counter() - t0) / k * 1e3)
+    rows = [(n, statistics.median(t), min(t), max(t)) for n, t in times.items()]
+    return rows, times
+
+
+def speed_table(rows, times) -> str:
+    med = {n: m for n, m, _, _ in rows}
+    pk = times.get("pykan")
+    out = ["| model | fwd+bwd ms (median [min–max]) | × MLP (median [range]) | pykan ÷ this (median [range]) |",
+           "|---|---|---|---|"]
+    for n, m, lo, hi in rows:
+        r = [a / b for a, b in zip(times[n], times["mlp"])]
+        cell_pk = "–"
+        if pk is not None:
+            s = [a / b for a, b in zip(pk, times[n])]
+            cell_pk = f"{statistics.median(s):.0f}× [{min(s):.0f}–{max(s):.0f}]"
+        out.append(f"| {n} | {m:.2f} [{lo:.2f}–{hi:.2f}] | {statistics.median(r):.1f}× [{min(r):.1f}–{max(r):.1f}] "
+                   f"| {cell_pk} |")
+    return "\n".join(out)
+
+
+def fidelity() -> str:
+    """hellokan: [2,5,1], G=3, 50 LBFGS steps lamb=1e-3 -> refine(10) -> 50 steps (float64, same data)."""
+    ds = create_dataset(toy_function, 2, seed=0)
+    rows = []
+    model = KAN([2, 5, 1], grid=3, k=3, seed=42).double()
+    t0 = time.perf_counter()
+    r1 = fit(model, ds, steps=50, lamb=1e-3)
+    model.refine(10, ds["train_input"])
+    r2 = fit(model, ds, steps=50)
+    rows.append(("actlab", r1.test_loss[-1], r2.test_loss[-1], time.perf_counter() - t0))
+    model = KAN([2, 5, 1], grid=3, k=3, seed=42).double()
+    t0 = time.perf_counter()
+    r1 = fit(model, ds, steps=50, lamb=0.0)
+    model.refine(10, ds["train_input"])
+    r2 = fit(model, ds, steps=50)
+    rows.append(("actlab, lamb=0", r1.test_loss[-1], r2.test_loss[-1], time.perf_counter() - t0))
+    try:
+        from kan import KAN as PyKAN
+    except ImportError:
+        PyKAN = None
+    if PyKAN is not None:
+        torch.set_default_dtype(torch.float64)
+        try:
+            with tempfile.TemporaryDirectory() as d, contextlib.redirect_stdout(io.StringIO()):
+                cwd = os.getcwd()
+                os.chdir(d)
+                try:
+                    t0 = time.perf_counter()
+                    pm = PyKAN(width=[2, 5, 1], grid=3, k=3, seed=42, auto_save=False, device="cpu")
+                    pm.fit(ds, opt="LBFGS", steps=50, lamb=1e-3)
+                    a = rmse(pm, ds["test_input"], ds["test_label"])
+                    pm = pm.refine(10)
+                    pm.fit(ds, opt="LBFGS", steps=50)
+                    b = rmse(pm, ds["test_input"], ds["test_label"])
+                    rows.append(("pykan 0.2.8", a, b, time.perf_counter() - t0))
+                finally:
+                    os.chdir(cwd)
+        finally:
+            torch.set_default_dtype(torch.float32)
+    out = ["KAN [2,5,1] on f(x,y) = exp(sin(πx)+y²), 1000 train / 1000 test points U[-1,1]², float64, LBFGS, "
+           "same data for both; hellokan protocol: G=3, 50 steps (lamb=1e-3), refine(10), 50 steps.",
+           "",
+           "| implementation | test RMSE G=3 | test RMSE after refine G=10 | wall s (this run) |",
+           "|---|---|---|---|",
+           "| pykan hellokan notebook (published) | 1.77e-2 | 4.73e-4 | – |"]
+    out += [f"| {n} | {a:.2e} | {b:.2e} | {t:.0f} |" for n, a, b, t in rows]
+    return "\n".join(out)
+
+
+def write_section(path: Path, heading: str, body: str) -> None:
+    """Replace our marked block under ``heading`` (re-read right before writing; other text untouched)."""
+    text = path.read_text()
+    block = f"{BEGIN}\n{body}\n{END}"
+    if BEGIN in text and END in text:
+        i, j = text.index(BEGIN), text.index(END) + len(END)
+        text = text[:i] + block + text[j:]
+    else:
+        i = text.index(heading) + len(heading)
+        text = text[:i] + "\n\n" + block + text[i:]
+    path.write_text(text)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--iters", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--write", action="store_true", help="write the figures into BENCHMARKS.md / FIDELITY.md")
+    ap.add_argument("--fidelity", action="store_true", help="also run the hellokan toy fit (minutes)")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    rows, times = speed(a.repeats, a.iters)
+    env = (f"CPU, torch {torch.__version__}, {a.threads} thread(s), {a.repeats} interleaved repeats "
+           f"({a.iters} steps each; pykan 1 step), shared noisy 2-core VM.")
+    body = ("### KAN layers (benchmarks/kan.py)\n\nKAN [64, 64], batch 1024, float32 forward+backward; "
+            "bspline/matrix G=5 k=3 (pykan same), other bases at their defaults. " + env + "\n\n"
+            + speed_table(rows, times))
+    print(body)
+    if a.write:
+        write_section(ROOT / "BENCHMARKS.md", "## Learnable activations and KAN (benchmarks/kan.py, "
+                      "benchmarks/rational.py)", body)
+    if a.fidelity:
+        fid = fidelity()
+        print(fid)
+        if a.write:
+            write_section(ROOT / "FIDELITY.md", "## KAN toy fits (Liu et al. 2024)", fid)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
