@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy as sp
-
 from actlab.core.registry import register
 from actlab.core.spec import ActivationSpec, Param, Props, Source
 
 __all__ = ["define", "Param", "Source", "sp", "sig", "Phi", "relu_s", "softplus_s", "pw"]
+
+
+class _LazySympy:
+    """``sp.<name>`` resolved on first use: specs only build sympy forms on demand, and importing sympy
+    costs about a second at CLI start-up."""
+
+    def __getattr__(self, name: str) -> Any:
+        import sympy
+
+        return getattr(sympy, name)
+
+
+sp = _LazySympy()
 
 
 def define(name: str, family: str, formula: str, fn: Any, *, source: Source, props: str = "",

@@ -14,7 +14,6 @@ import warnings
 from collections.abc import Callable
 
 import torch
-import torch._dynamo
 
 from actlab.core.spec import ActivationSpec
 
@@ -100,6 +99,12 @@ def _cache_dir() -> None:
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(cache_dir() / "inductor")
 
 
+def _compile_errors() -> tuple[type[Exception], ...]:
+    import torch._dynamo.exc  # imported lazily: it costs seconds at start-up
+
+    return (torch._dynamo.exc.TorchDynamoException,)
+
+
 _DEFAULT_BACKEND = os.environ.get("ACTLAB_BACKEND", "eager")
 
 
@@ -135,7 +140,7 @@ def compiled(spec: ActivationSpec) -> Callable[..., torch.Tensor]:
             return state["fn"](x, **kw)
         try:
             out = state["fn"](x, **kw)
-        except torch._dynamo.exc.TorchDynamoException as e:  # compile failure, not a user error
+        except _compile_errors() as e:  # a compile failure, not a user error
             warnings.warn(f"actlab: compiling {spec.name} failed ({type(e).__name__}); using the eager path")
             state["fn"] = spec.fn
             out = spec.fn(x, **kw)
