@@ -1,7 +1,7 @@
 """The search driver: propose → dedup → filter/evaluate on a backend → record, resumable after ``kill -9``.
 
 Determinism: candidate ``i`` is proposed with ``random.Random(f"{seed}:{i}")`` after the strategy has observed,
-in proposal order, every result with index ≤ i − ``parallel``. So with ``parallel`` in-flight evaluations the
+in proposal order, exactly the results with index ≤ i − ``parallel`` (no more, no fewer). So with ``parallel`` in-flight evaluations the
 search is asynchronous (a free worker gets a new child without a generation barrier) yet its sequence of genomes
 does not depend on which worker finishes first. Resuming replays the stored rows through the same procedure:
 stored results are reused, only rows still ``pending`` (in flight at the kill) are evaluated again.
@@ -87,9 +87,9 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         seen: dict[str, int] = {}   # fingerprint -> first idx with it
         next_obs, i, evaluated, reused, exhausted = 0, 0, 0, 0, False
 
-        def observe_ready() -> None:
+        def observe_ready(limit: float) -> None:
             nonlocal next_obs
-            while next_obs in results:
+            while next_obs in results and next_obs <= limit:
                 row = results[next_obs]
                 if row["status"] == "duplicate":
                     src = results[row["dup_of"]]
@@ -101,8 +101,11 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                 next_obs += 1
 
         while True:
-            observe_ready()
-            can_propose = (not exhausted and i < budget and len(in_flight) < par and next_obs >= i - par + 1)
+            more = not exhausted and i < budget
+            # observe exactly the results 0 .. i - par before proposing i: never fewer (determinism) and never
+            # more (a fast worker must not change what candidate i is)
+            observe_ready(i - par if more else float("inf"))
+            can_propose = more and len(in_flight) < par and next_obs >= i - par + 1
             if can_propose:
                 rng = random.Random(f"{seed}:{i}")
                 try:

@@ -51,5 +51,7 @@ def test_search_candidates_on_ray_match_the_in_process_search(ray_backend):
     on_ray = run_search(backend=ray_backend, **kw)
     local = run_search(**kw)
     key = [(r["idx"], r["genome"], r["status"], r["value"]) for r in local.rows]
-    assert [(r["idx"], r["genome"], r["status"], r["value"]) for r in on_ray.rows] == key
+    got = [(r["idx"], r["genome"], r["status"], r["value"]) for r in on_ray.rows]
+    assert got == key, [(a, b, r["reason"], q["reason"]) for a, b, r, q in zip(got, key, on_ray.rows, local.rows)
+                        if a != b]
     assert on_ray.evaluated == local.evaluated > 0
