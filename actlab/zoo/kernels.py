@@ -9,6 +9,7 @@ machine, not per process.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import warnings
 from collections.abc import Callable
@@ -127,12 +128,18 @@ def compiled(spec: ActivationSpec) -> Callable[..., torch.Tensor]:
     """``spec.fn`` compiled by inductor into fused fwd/bwd kernels (compiled on first call, cached on disk).
 
     Scalar parameters are specialised as constants; a spec whose backward is a custom autograd.Function
-    (surrogate gradients) is returned unchanged. If compilation itself fails (no C++ toolchain, an op
-    inductor cannot lower), the eager composite is used from then on, with a warning.
+    (surrogate gradients) or whose forward is a torch built-in is returned unchanged. If compilation itself
+    fails (no C++ toolchain, an op inductor cannot lower), the eager composite is used from then on, with a
+    warning.
     """
-    if spec.grad == "surrogate":
-        return spec.fn
+    if spec.grad == "surrogate" or not inspect.isfunction(spec.fn):
+        return spec.fn  # custom autograd.Functions and torch built-ins (already one native kernel)
     _cache_dir()
+    import torch._dynamo
+
+    # specs built from one closure (gated units, expanded gates) share a code object, and dynamo counts
+    # recompiles per code object: allow one per spec and shape instead of the default 8
+    torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 256)
     state = {"fn": torch.compile(spec.fn, dynamic=False, fullgraph=True), "ok": False}
 
     def call(x, **kw):
