@@ -10,3 +10,8 @@ def small_space():
     from actlab.search.expression import SwishSpace
 
     return SwishSpace.from_grammar(SMALL_GRAMMAR)
+
+
+@pytest.fixture
+def small_grammar():
+    return SMALL_GRAMMAR

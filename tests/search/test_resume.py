@@ -7,16 +7,14 @@ import subprocess
 import sys
 import time
 
-from conftest import SMALL_GRAMMAR
-
 from actlab.search.expression import SwishSpace
 from actlab.search.runner import population_from_db, run_search
 
 BUDGET, SEED = 40, 3
 
 
-def _cmd(db):
-    return [sys.executable, "-c", "from actlab.cli.main import main; main()", "search", "--space", "swish", "--grammar", SMALL_GRAMMAR,
+def _cmd(db, grammar):
+    return [sys.executable, "-c", "from actlab.cli.main import main; main()", "search", "--space", "swish", "--grammar", grammar,
             "--strategy", "evolution", "--task", "target:silu", "--budget", str(BUDGET), "--seed", str(SEED),
             "--db", str(db), "--population", "8", "--sample", "3"]
 
@@ -31,10 +29,10 @@ def _finished(db):
         return []
 
 
-def test_killed_search_resumes_to_the_same_population_as_an_uninterrupted_run(tmp_path):
+def test_killed_search_resumes_to_the_same_population_as_an_uninterrupted_run(tmp_path, small_grammar):
     db = tmp_path / "search.db"
     env = {**os.environ, "COLUMNS": "200", "ACTLAB_SEARCH_EVAL_DELAY": "0.15"}
-    proc = subprocess.Popen(_cmd(db), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(_cmd(db, small_grammar), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while len(_finished(db)) < 12 and proc.poll() is None and time.time() < deadline:
         time.sleep(0.1)
@@ -45,7 +43,7 @@ def test_killed_search_resumes_to_the_same_population_as_an_uninterrupted_run(tm
     assert 12 <= len(_finished(db)) < BUDGET
 
     env["ACTLAB_SEARCH_EVAL_DELAY"] = "0"
-    out = subprocess.run(_cmd(db), env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(_cmd(db, small_grammar), env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     m = re.search(r"(\d+) evaluated now, (\d+) reused", out.stdout)
     assert m, out.stdout[-2000:]
@@ -61,7 +59,7 @@ def test_killed_search_resumes_to_the_same_population_as_an_uninterrupted_run(tm
     assert reused == len(before) and evaluated_now == nondup - len(before)
 
     # the same search, never interrupted, in this process
-    space = SwishSpace.from_grammar(SMALL_GRAMMAR)
+    space = SwishSpace.from_grammar(small_grammar)
     ref = run_search(space, "evolution", "target:silu", budget=BUDGET, seed=SEED,
                      strategy_options={"population": 8, "sample": 3, "select": "best"})
     resumed = population_from_db(db)

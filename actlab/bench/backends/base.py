@@ -56,10 +56,16 @@ def check_num_returns(handles: Sequence[Any], num_returns: int) -> int:
 
 def single_thread_call(fn: Callable[..., Any], args: tuple, kw: dict) -> Any:
     """Run a job with torch limited to one intra-op thread, so N workers share N cores without oversubscription."""
-    try:
-        import torch
+    import sys
 
-        torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover - torch is a hard dependency, but jobs need not use it
-        pass
+    if "torch" in sys.modules:  # a job that imports torch later reads OMP_NUM_THREADS=1 set by the worker's init
+        sys.modules["torch"].set_num_threads(1)
     return fn(*args, **kw)
+
+
+def worker_init() -> None:
+    """Process-pool initializer: one intra-op thread per worker before torch is (lazily) imported."""
+    import os
+
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["MKL_NUM_THREADS"] = "1"

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from actlab.bench.backends.base import Backend, check_num_returns, single_thread_call
+from actlab.bench.backends.base import Backend, check_num_returns, single_thread_call, worker_init
 
 
 class _Done:
@@ -34,7 +34,8 @@ class LocalBackend(Backend):
         self.num_workers = int(num_workers)
         self._pool: cf.ProcessPoolExecutor | None = None
         if self.num_workers > 1:
-            self._pool = cf.ProcessPoolExecutor(max_workers=self.num_workers, mp_context=mp.get_context("spawn"))
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.num_workers, mp_context=mp.get_context("spawn"),
+                                                initializer=worker_init)
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         if self._pool is not None:
