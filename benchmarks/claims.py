@@ -67,6 +67,10 @@ def main() -> None:
         if c.per_task:
             counts = ", ".join(f"{k} {v}" for k, v in sorted(c.counts().items()))
             lines.append(f"| | **overall** | | | | **{c.verdict}** ({counts}) |")
+    lines += ["", "Reading: these are short budgets (a few epochs) on small nets; Ramachandran et al. trained much deeper "
+              "models to convergence, so *disagrees* here means *not reproduced at this scale*, not a refutation. "
+              "The KAN-vs-MLP claim needs task pairs `<name>_kan` / `<name>_mlp` at equal parameter counts, which "
+              "`actlab.tasks` does not register yet, so it stays *not measured*."]
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
