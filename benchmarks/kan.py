@@ -160,8 +160,19 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--write", action="store_true", help="write the figures into BENCHMARKS.md / FIDELITY.md")
     ap.add_argument("--fidelity", action="store_true", help="also run the hellokan toy fit (minutes)")
+    ap.add_argument("--no-speed", action="store_true", help="skip the speed benchmark")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if not a.no_speed:
+        run_speed(a)
+    if a.fidelity:
+        fid = fidelity()
+        print(fid)
+        if a.write:
+            write_section(ROOT / "FIDELITY.md", "## KAN toy fits (Liu et al. 2024)", fid)
+
+
+def run_speed(a: argparse.Namespace) -> None:
     rows, times = speed(a.repeats, a.iters)
     env = (f"CPU, torch {torch.__version__}, {a.threads} thread(s), {a.repeats} interleaved repeats "
            f"({a.iters} steps each; pykan 1 step), shared noisy 2-core VM.")
@@ -172,11 +183,6 @@ def main() -> None:
     if a.write:
         write_section(ROOT / "BENCHMARKS.md", "## Learnable activations and KAN (benchmarks/kan.py, "
                       "benchmarks/rational.py)", body)
-    if a.fidelity:
-        fid = fidelity()
-        print(fid)
-        if a.write:
-            write_section(ROOT / "FIDELITY.md", "## KAN toy fits (Liu et al. 2024)", fid)
 
 
 if __name__ == "__main__":

@@ -25,10 +25,13 @@ from actlab.kan.basis import Basis, check_int, make_basis
 
 @dataclass
 class EdgeRecord:
-    """What a recorded forward keeps. Shapes: u (B, in), spline/edges (B, out, in), out (B, out)."""
+    """What a recorded forward keeps. Shapes: u (B, in), numeric/edges (B, out, in), out (B, out).
+
+    numeric: the basis + base-branch part of every edge (pykan's "postacts_numerical", what its regulariser
+    penalises); edges: numeric + symbolic edges (what plots and pruning use)."""
 
     u: Tensor
-    spline: Tensor
+    numeric: Tensor
     edges: Tensor
     out: Tensor
 
@@ -142,16 +145,16 @@ class KANLayer(nn.Module):
         return out
 
     def _recorded(self, u: Tensor, feats: Tensor) -> Tensor:
-        spline = torch.einsum("bik,oik->boi", feats, self.spline_weight().to(feats.dtype))
-        edges = spline
+        numeric = torch.einsum("bik,oik->boi", feats, self.spline_weight().to(feats.dtype))
         if self.base_fn is not None:
-            edges = edges + self.base_fn(u).unsqueeze(1) * self.base_weight()
+            numeric = numeric + self.base_fn(u).unsqueeze(1) * self.base_weight()
+        edges = numeric
         if self.symbolic:
             edges = edges + self._symbolic_out(u)
         y = edges.sum(-1)
         if self.bias is not None:
             y = y + self.bias
-        self.last = EdgeRecord(u=u, spline=spline, edges=edges, out=y)
+        self.last = EdgeRecord(u=u, numeric=numeric, edges=edges, out=y)
         return y
 
     def edge_values(self, u: Tensor) -> Tensor:
@@ -271,7 +274,7 @@ class KAN(nn.Module):
     def regularization(self, lamb_l1: float = 1.0, lamb_entropy: float = 2.0, lamb_coef: float = 0.0,
                        lamb_coefdiff: float = 0.0) -> Tensor:
         """pykan's regulariser (reg_metric 'edge_forward_spline_n') from the last recorded pass:
-        per edge v = std_batch(spline part) / (std_batch(input) + 0.1); per layer
+        per edge v = std_batch(numeric edge: basis + base branch, not symbolic) / (std_batch(input) + 0.1); per layer
         lamb_l1·Σv + lamb_entropy·(H_row + H_col), p = v/(row or column sum + 1), H in bits (+1e-4 in log),
         plus lamb_coef·Σ_in mean|C| and lamb_coefdiff·Σ_in mean|ΔC|."""
         reg = torch.zeros(())
@@ -279,7 +282,7 @@ class KAN(nn.Module):
             if layer.last is None:
                 raise ParameterError("regularization needs a recorded forward first (model.record_pass(x))")
             rec = layer.last
-            v = rec.spline.std(0) / (rec.u.std(0) + 0.1)  # (out, in)
+            v = rec.numeric.std(0) / (rec.u.std(0) + 0.1)  # (out, in)
             p_row = v / (v.sum(1, keepdim=True) + 1)
             p_col = v / (v.sum(0, keepdim=True) + 1)
             h_row = -(p_row * torch.log2(p_row + 1e-4)).sum(1).mean()
