@@ -158,7 +158,7 @@ def search_promote(
             raise ConfigError(f"--rank {rank} is out of range: {db} has {len(top_rows(rows, 10**9))} evaluated "
                               f"candidates")
         row = best[rank - 1]
-    spec = promote(row["genome"], name, space=space.name, space_options=settings["space"])
+    spec = promote(row["genome"], name, space=space.name, space_options=settings["space"], register_spec=False)
     console.print(f"[bold]{spec.name}[/] ({spec.family}, {spec.kind}): {spec.formula}", highlight=False)
     if spec.kind == "elementwise" and spec.latex():
         console.print(f"LaTeX: {spec.latex()}", highlight=False)

@@ -264,3 +264,32 @@ def evaluate_candidate(space_name: Any, space_settings: dict[str, Any] | None, g
         torch.set_num_threads(old_threads)
     out["wall"] = time.perf_counter() - t0
     return out
+
+
+def retrain(space_name: str | None, space_settings: dict[str, Any] | None, candidate: Any, task: str, seed: int,
+            **overrides: Any) -> dict[str, Any]:
+    """One training run of a found candidate (a genome of the named space) or of a zoo name (``space_name=None``).
+
+    Used to re-score finalists on fresh seeds (the search's own seed is biased upward by selection).
+    """
+    from actlab.search.space import get_space
+    from actlab.tasks import get_task
+
+    if space_name is None:
+        act: Any = candidate
+    else:
+        space = get_space(space_name, **(space_settings or {}))
+        genome = space.check(candidate)
+
+        def act():
+            return space.build(genome)
+    rec = get_task(task).run(act, seed, **overrides)
+    return {"value": rec["value"], "diverged": rec["diverged"], "wall_time": rec["wall_time"], "seed": seed}
+
+
+def warm_up(task: str = "digits") -> bool:
+    """Import the heavy modules and load the task data once in a worker, so timings exclude start-up."""
+    from actlab.tasks import get_task
+
+    get_task(task).data()
+    return True
