@@ -90,14 +90,28 @@ def _act_figures(acts: list[str], figdir: Path) -> dict[str, str]:
     return out
 
 
-def _extra_sections(store: RunStore) -> list[dict[str, Any]]:
+def _search_figures(db: Path, figdir: Path) -> list[str]:
+    """The search area's own figures (Pareto front, progress) when the database holds a search; best effort."""
+    try:
+        from actlab.report.search_figures import plot_pareto, plot_progress
+        from actlab.store.candidates import open_for_report
+
+        _, rows = open_for_report(db)
+        figs = [plot_pareto(rows, figdir / "search_pareto.png"), plot_progress(rows, figdir / "search_progress.png")]
+    except Exception:  # another area's figure code must never break the benchmark report; the table still shows
+        return []
+    return [f"figures/{Path(f).name}" for f in figs if f is not None and Path(f).is_file()]
+
+
+def _extra_sections(store: RunStore, figdir: Path) -> list[dict[str, Any]]:
     sections = []
     for t in store.tables():
         if t in OWN_TABLES or "checkpoint" in t:  # checkpoints are binary resume state, not results
             continue
         title = next((title for p, title in SECTIONS if t.startswith(p)), "Other results")
         cols, rows, count = store.table_rows(t, limit=50)
-        sections.append({"title": title, "table": t, "columns": cols,
+        figs = _search_figures(store.path, figdir) if t == "candidates" else []
+        sections.append({"title": title, "table": t, "columns": cols, "figures": figs,
                          "rows": [[fmt(v) for v in row] for row in rows], "count": count})
     order = {title: i for i, (_, title) in enumerate(SECTIONS)}
     return sorted(sections, key=lambda s: (order.get(s["title"], 99), s["table"]))
@@ -168,7 +182,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         "paired": [{"task": p.task, "act": p.act, "w": p.wins, "t": p.ties, "l": p.losses,
                     "diff": fmt(p.diff.mean), "ci": f"[{fmt(p.diff.lo)}, {fmt(p.diff.hi)}]"} for p in paired],
         "act_figs": {a: f"figures/{f}" for a, f in _act_figures(acts, figdir).items()},
-        "claims": claims, "extra": _extra_sections(store),
+        "claims": claims, "extra": _extra_sections(store, figdir),
     }
 
 
@@ -187,7 +201,7 @@ def write_report(db: str | Path, out_dir: str | Path, suite_id: int | None = Non
     from actlab.bench.runner import check_writable
 
     check_writable(out_dir, "report directory", is_dir=True)
-    with RunStore(db) as store:
+    with RunStore(db, create=False) as store:
         ctx = build_context(store, out_dir, suite_id, baseline, tie_tol)
     index = out_dir / "index.html"
     index.write_text(render(ctx), encoding="utf-8")

@@ -111,9 +111,15 @@ def curve_rows(curve: Any, name: str = "val_metric") -> list[tuple[int, str, flo
 class RunStore:
     """Suites, runs and per-epoch metrics in one SQLite file (WAL; safe to reopen after a kill)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, create: bool = True):
+        """``create=False`` (reports) leaves a database without bench tables as it is: readers then return
+        nothing instead of adding tables to, e.g., a search or arithmetic database."""
         self.path = Path(path)
-        self.con: sqlite3.Connection = connect(self.path, SCHEMA)
+        self.con: sqlite3.Connection = connect(self.path, SCHEMA if create else None)
+
+    def _has(self, table: str) -> bool:
+        return self.con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone() \
+            is not None
 
     # -- writing -------------------------------------------------------------------------------------------
     def add_suite(self, name: str, config: Mapping[str, Any], keys: Iterable[str] = ()) -> int:
@@ -170,6 +176,8 @@ class RunStore:
         return {r[0] for r in self.con.execute("SELECT key FROM runs WHERE status IN ('ok', 'diverged')")}
 
     def runs(self, suite_id: int | None = None, status: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        if not self._has("runs"):
+            return []
         q, args = "SELECT * FROM runs", []
         where = []
         if suite_id is not None:
@@ -193,7 +201,7 @@ class RunStore:
 
     def curves(self, run_ids: Iterable[int]) -> dict[int, dict[str, list[tuple[int, float | None]]]]:
         """run id -> metric name -> [(epoch, value)] sorted by epoch."""
-        ids = list(run_ids)
+        ids = list(run_ids) if self._has("epochs") else []
         out: dict[int, dict[str, list[tuple[int, float | None]]]] = {i: {} for i in ids}
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             q = f"SELECT run_id, epoch, name, value FROM epochs WHERE run_id IN ({','.join('?' * len(chunk))})" \
@@ -203,6 +211,8 @@ class RunStore:
         return out
 
     def suites(self) -> list[dict[str, Any]]:
+        if not self._has("suites"):
+            return []
         return [dict(r) | {"config": json.loads(r["config"])}
                 for r in self.con.execute("SELECT * FROM suites ORDER BY id")]
 

@@ -79,3 +79,19 @@ def test_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         write_report(tmp_path / "nope.db", tmp_path / "rep")
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_report_of_another_areas_database_adds_no_tables_to_it(tmp_path):
+    from actlab.store.db import connect
+
+    db = tmp_path / "search.db"
+    con = connect(db, "CREATE TABLE candidates (idx INTEGER PRIMARY KEY, canonical TEXT, value REAL);")
+    with con:
+        con.execute("INSERT INTO candidates VALUES (0, 'x*sigmoid(x)', 0.97)")
+    con.close()
+    html = write_report(db, tmp_path / "rep").read_text()
+    assert 'id="no-runs"' in html and 'data-table="candidates"' in html and "x*sigmoid(x)" in html
+    con = connect(db)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    con.close()
+    assert tables == {"candidates"}
