@@ -35,7 +35,8 @@ def _int(name: str, v) -> int:
 
 def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] | str = ("nmu", "nau"),
         seeds: int = 100, iterations: int = 5_000_000, db: str | Path | None = None, *, seed_offset: int = 0,
-        seed_batch: int | None = None, progress: Callable[[int], None] | None = None, **options) -> list[dict]:
+        seed_batch: int | None = None, progress: Callable[[int], None] | None = None, train: bool = True,
+        **options) -> list[dict]:
     """Run every (op, unit) for ``seeds`` seeds and return one summary row per pair.
 
     Args:
@@ -47,6 +48,8 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
             its last checkpoint. ``None`` keeps everything in memory.
         seed_batch: seeds trained together as one batched model (default: all of them).
         progress: called with the number of seed-iterations done since its last call.
+        train: ``False`` only reads the store: rows summarise the seeds already finished (``pending`` counts the
+            rest) and cells without any finished seed are left out.
         **options: task options (``input_size, subset_ratio, overlap_ratio, interpolation_range,
             extrapolation_range``) and `TrainConfig` fields (``hidden, batch_size, lr, eval_every, eval_size,
             checkpoint_every, regularizer, ramp_scale, eps, threads, chunk``).
@@ -80,10 +83,14 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
                 key_cfg = {"task": task.describe(), "train": config.describe()}
                 rid = store.run_id(op, unit, key_cfg)
                 t0 = time.perf_counter()
-                _run_pending(store, rid, task, unit, wanted, seed_batch, config, progress)
+                if train:
+                    _run_pending(store, rid, task, unit, wanted, seed_batch, config, progress)
                 res = store.seeds(rid, wanted)
-                row = {"op": op, "unit": unit, **summarize(res), "threshold": res[0]["threshold"],
-                       "iterations": iterations, "wall_time": time.perf_counter() - t0}
+                if not res:
+                    continue
+                row = {"op": op, "unit": unit, **summarize(res), "pending": len(wanted) - len(res),
+                       "threshold": res[0]["threshold"], "iterations": iterations,
+                       "wall_time": time.perf_counter() - t0}
                 rows.append(row)
     finally:
         store.close()

@@ -33,7 +33,7 @@ class TrainConfig:
     eval_every: int = 1000
     eval_size: int = 10_000
     hidden: int = 2
-    chunk: int = 10  # iterations of data drawn per call (speed only; results do not depend on it)
+    chunk: int | None = None  # iterations of data drawn per call (speed only); None: up to 50, ~4M floats
     checkpoint_every: int = 100_000
     threads: int | None = 1  # torch intra-op threads while training (tiny ops: 1 avoids contention); None = leave
     regularizer: Regularizer | None = None  # None: the unit's paper default
@@ -46,20 +46,32 @@ class TrainConfig:
                 self.regularizer = Regularizer(*(float(v) for v in self.regularizer))
             except (TypeError, ValueError):
                 raise ParameterError(f"regularizer must be (lam, start, end), got {self.regularizer!r}") from None
-        for name in ("iterations", "batch_size", "eval_every", "eval_size", "hidden", "chunk", "checkpoint_every"):
+        for name in ("iterations", "batch_size", "eval_every", "eval_size", "hidden", "checkpoint_every"):
             v = getattr(self, name)
             if isinstance(v, float) and v.is_integer():
                 v = int(v)
                 setattr(self, name, v)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ParameterError(f"{name} must be an integer >= 1, got {v!r}")
-        if self.eval_every % self.chunk or self.checkpoint_every % self.eval_every:
+        if self.chunk is not None and (isinstance(self.chunk, bool) or not isinstance(self.chunk, int)
+                                       or self.chunk < 1):
+            raise ParameterError(f"chunk must be None or an integer >= 1, got {self.chunk!r}")
+        if (self.chunk is not None and self.eval_every % self.chunk) or self.checkpoint_every % self.eval_every:
             raise ParameterError(f"eval_every ({self.eval_every}) must be a multiple of chunk ({self.chunk}) and "
                                  f"checkpoint_every ({self.checkpoint_every}) a multiple of eval_every")
         if not (self.lr > 0 and math.isfinite(self.lr)):
             raise ParameterError(f"lr must be a positive number, got {self.lr!r}")
         if not self.ramp_scale > 0:
             raise ParameterError(f"ramp_scale must be > 0, got {self.ramp_scale!r}")
+
+    def chunk_for(self, n_seeds: int, input_size: int) -> int:
+        """Iterations of data per draw: the given chunk, else the largest divisor of eval_every up to 50 whose
+        buffer stays under ~4M floats."""
+        if self.chunk is not None:
+            return self.chunk
+        per_it = max(1, n_seeds * self.batch_size * input_size)
+        cap = max(1, min(50, 4_000_000 // per_it))
+        return max(k for k in range(1, cap + 1) if self.eval_every % k == 0)
 
     def schedule(self, unit: str) -> Regularizer | None:
         reg = self.regularizer if self.regularizer is not None else default_regularizer(unit)
@@ -130,7 +142,8 @@ class BatchedTrainer:
         self.unit = self.model.unit
         self.schedule = self.config.schedule(self.unit)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr, fused=True)
-        self.stream = DataStream(task, self.seeds, self.config.batch_size, self.config.chunk)
+        self.chunk = self.config.chunk_for(len(self.seeds), task.input_size)
+        self.stream = DataStream(task, self.seeds, self.config.batch_size, self.chunk)
         self.threshold = task.threshold(self.config.eps)
         self.track = _Tracker(len(self.seeds))
         self.iteration = 0
@@ -232,7 +245,7 @@ class BatchedTrainer:
                     done = it % cfg.eval_every or cfg.eval_every
                     progress(done * S)
                 if checkpoint is not None and it % cfg.checkpoint_every == 0 and it < cfg.iterations \
-                        and it % cfg.chunk == 0:
+                        and it % self.chunk == 0:
                     checkpoint(it, self.state_bytes())
         return self.results()
 

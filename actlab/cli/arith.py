@@ -44,6 +44,7 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
           extrapolation: Annotated[str, typer.Option(help="lo,hi of the test range")] = "2,6",
           hidden: Annotated[int, typer.Option()] = 2,
           eval_every: Annotated[int, typer.Option(help="evaluate every N iterations")] = 1000,
+          eval_size: Annotated[int, typer.Option(help="validation/test samples")] = 10_000,
           ramp_scale: Annotated[float, typer.Option(help="scale the regulariser ramp (1 = paper)")] = 1.0,
           seed_batch: Annotated[int | None, typer.Option(help="seeds per batched model (default all)")] = None):
     """Train arithmetic units on the static arithmetic task (Madsen & Johansen 2020) and tabulate success."""
@@ -75,7 +76,7 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
         rows = run(op_list, unit_list, seeds=n_seeds, iterations=n_its, db=db, seed_batch=seed_batch,
                    progress=lambda k: prog.advance(bar, k), input_size=input_size, subset_ratio=subset_ratio,
                    overlap_ratio=overlap_ratio, **ranges, hidden=hidden,
-                   eval_every=eval_every, ramp_scale=ramp_scale)
+                   eval_every=eval_every, eval_size=eval_size, ramp_scale=ramp_scale)
     t = Table(title=f"arithmetic extrapolation — {n_seeds} seeds × {n_its:g} iterations")
     for col in ("op", "unit", "success", "95% CI", "solved at (median)", "sparsity error", "diverged"):
         t.add_column(col, justify="left" if col in ("op", "unit") else "right")

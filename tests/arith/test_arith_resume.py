@@ -7,8 +7,8 @@ from actlab.arith import run
 from actlab.core.errors import ParameterError, UnknownNameError
 from actlab.store.arith import ArithStore
 
-OPTS = dict(input_size=2, subset_ratio=0.5, overlap_ratio=0.0, eval_every=100, eval_size=500,
-            checkpoint_every=200, lr=1e-2)
+OPTS = dict(input_size=2, subset_ratio=0.5, overlap_ratio=0.0, eval_every=50, eval_size=300,
+            checkpoint_every=100, lr=1e-2)
 
 
 run_mod = importlib.import_module("actlab.arith.run")  # the module (``actlab.arith.run`` is the function)
@@ -19,22 +19,22 @@ class Killed(Exception):
 
 
 def test_resume_after_interruption_keeps_finished_seeds(tmp_path, monkeypatch):
-    ref = run("sub", "nau", seeds=4, iterations=400, db=tmp_path / "ref.db", seed_batch=2, **OPTS)
+    ref = run("sub", "nau", seeds=4, iterations=200, db=tmp_path / "ref.db", seed_batch=2, **OPTS)
 
     seen = {"n": 0}
 
-    def killer(k):  # dies in the second batch, after its checkpoint at iteration 200
+    def killer(k):  # dies in the second batch, after its checkpoint at iteration 100
         seen["n"] += k
-        if seen["n"] >= 2 * 400 + 2 * 300:
+        if seen["n"] >= 2 * 200 + 2 * 150:
             raise Killed
 
     db = tmp_path / "arith.db"
     with pytest.raises(Killed):
-        run("sub", "nau", seeds=4, iterations=400, db=db, seed_batch=2, progress=killer, **OPTS)
+        run("sub", "nau", seeds=4, iterations=200, db=db, seed_batch=2, progress=killer, **OPTS)
     st = ArithStore(db)
     rid = st.runs()[0]["id"]
     assert st.finished(rid) == {0, 1}
-    assert st.checkpoints(rid) == [([2, 3], 200)]
+    assert st.checkpoints(rid) == [([2, 3], 100)]
     first = {r["seed"]: r["finished"] for r in st.seeds(rid)}
     st.close()
 
@@ -46,7 +46,7 @@ def test_resume_after_interruption_keeps_finished_seeds(tmp_path, monkeypatch):
         return real(task, unit, seeds, config, resume=resume, **kw)
 
     monkeypatch.setattr(run_mod, "train_seeds", spy)
-    rows = run("sub", "nau", seeds=4, iterations=400, db=db, seed_batch=2, **OPTS)
+    rows = run("sub", "nau", seeds=4, iterations=200, db=db, seed_batch=2, **OPTS)
     assert trained == [([2, 3], True)]  # finished seeds are not retrained; the batch resumes from its checkpoint
     st = ArithStore(db)
     after = st.seeds(rid)
@@ -61,7 +61,7 @@ def test_resume_after_interruption_keeps_finished_seeds(tmp_path, monkeypatch):
 
 
 def test_rows_carry_the_promised_fields():
-    rows = run(["sub"], ["nau", "linear"], seeds=2, iterations=100, **{**OPTS, "checkpoint_every": 100})
+    rows = run(["sub"], ["nau", "linear"], seeds=2, iterations=100, **OPTS)
     assert [(r["op"], r["unit"]) for r in rows] == [("sub", "nau"), ("sub", "linear")]
     for r in rows:
         for k in ("op", "unit", "success_rate", "ci_low", "ci_high", "converged_at_median", "sparsity_error"):

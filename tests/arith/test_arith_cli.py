@@ -1,0 +1,24 @@
+"""`actlab arith`: thin wrapper printing a table and writing a plot; bad names fail before training."""
+from typer.testing import CliRunner
+
+from actlab.cli.main import app
+from actlab.core.errors import ParameterError, UnknownNameError
+
+ARGS = ["arith", "--ops", "sub", "--units", "nau,relu", "--seeds", "2", "--iterations", "1e2", "--input-size", "2",
+        "--subset-ratio", "0.5", "--overlap-ratio", "0", "--eval-every", "50", "--eval-size", "300"]
+
+
+def test_cli_prints_a_table_and_writes_a_plot(tmp_path):
+    db = tmp_path / "a.db"
+    res = CliRunner().invoke(app, ARGS + ["--db", str(db)], env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert "nau" in res.output and "relu" in res.output and "success" in res.output
+    png = db.with_suffix(".png")
+    assert png.exists() and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_rejects_unknown_unit_and_bad_counts(tmp_path):
+    res = CliRunner().invoke(app, ["arith", "--units", "nmu,foo", "--db", str(tmp_path / "b.db")])
+    assert isinstance(res.exception, UnknownNameError) and "nmu" in str(res.exception)
+    res = CliRunner().invoke(app, ["arith", "--iterations", "1.5", "--db", str(tmp_path / "b.db")])
+    assert isinstance(res.exception, ParameterError) and "--iterations" in str(res.exception)
