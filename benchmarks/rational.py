@@ -1,0 +1,106 @@
+"""Rational (5, 4) activation: forward+backward on 4M float32 vs torch.relu, measured side by side.
+
+Contenders, timed in one interleaved loop (each repeat runs every contender once, in turn):
+  relu            torch.relu (autograd's own backward) — the reference of every ratio
+  ours eager      actlab Rational, custom autograd.Function, Horner on L2-sized chunks
+  ours compiled   the same Function with the Horner kernels fused by torch.compile (inductor)
+  peer            rational-activations 0.2.0 ``Rational("leaky_relu")`` (version A, CPU path), only if
+                  importable (optional: ``pip install --no-deps rational-activations==0.2.0 seaborn``)
+Gradients are taken w.r.t. the input and both coefficient vectors. Writes the "rational" block of BENCHMARKS.md.
+
+    python benchmarks/rational.py [--n 4194304] [--repeats 7] [--threads 1] [--no-compile] [--no-write]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from actlab.learnable.rational import Rational
+
+ROOT = Path(__file__).resolve().parents[1]
+BEGIN, END = "<!-- rational:begin -->", "<!-- rational:end -->"
+
+
+def step(fn, x: torch.Tensor, g: torch.Tensor) -> float:
+    x.grad = None
+    t0 = time.perf_counter()
+    fn(x).backward(g)
+    return time.perf_counter() - t0
+
+
+def peer():
+    # this file is itself called rational.py: import the peer's package with the script's folder off the path
+    here = str(Path(__file__).resolve().parent)
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if p not in ("", here) and Path(p).resolve() != Path(here)]
+    sys.modules.pop("rational", None)
+    try:
+        from rational.torch import Rational as PeerRational
+    except Exception as e:   # not installed, or incompatible with this torch
+        return None, f"rational-activations not importable ({type(e).__name__}: {e})"
+    finally:
+        sys.path[:] = saved
+    return PeerRational("leaky_relu", cuda=False), None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=4 * 1024 * 1024)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--no-compile", action="store_true")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    x = torch.randn(args.n, requires_grad=True)
+    g = torch.randn(args.n)
+    fns = {"relu": torch.relu, "ours eager": Rational()}
+    if not args.no_compile:
+        fns["ours compiled"] = Rational(backend="compiled")
+    p, why = peer()
+    if p is not None:
+        fns["rational-activations 0.2.0"] = p
+    for fn in fns.values():      # warm-up (and compilation)
+        step(fn, x, g)
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(args.repeats):
+        for k, fn in fns.items():
+            times[k].append(step(fn, x, g))
+    rows = []
+    for k, ts in times.items():
+        ratios = [t / r for t, r in zip(ts, times["relu"])]
+        rows.append(f"| {k} | {1e3 * statistics.median(ts):.1f} [{1e3 * min(ts):.1f}–{1e3 * max(ts):.1f}] | "
+                    f"{statistics.median(ratios):.1f}× [{min(ratios):.1f}–{max(ratios):.1f}] |")
+    with torch.no_grad():
+        xs = torch.linspace(-3, 3, 10001)
+        err = (fns["ours eager"](xs) - torch.nn.functional.leaky_relu(xs, 0.01)).abs().max().item()
+        perr = (p(xs) - torch.nn.functional.leaky_relu(xs, 0.01)).abs().max().item() if p is not None else None
+    lines = [BEGIN, "### Rational (5, 4) activation (benchmarks/rational.py)", "",
+             f"{args.n:,} float32, forward+backward (grad w.r.t. x, a, b), CPU, torch {torch.__version__}, "
+             f"{args.threads} thread(s), {args.repeats} interleaved repeats on the shared noisy 2-core VM. "
+             "Goal: ≤ 5× relu.", "",
+             "| implementation | fwd+bwd ms (median [min–max]) | × relu (median [range]) |", "|---|---|---|", *rows, "",
+             f"Init fit to leaky_relu on [-3, 3], max-abs error: ours {err:.4f}"
+             + (f", rational-activations {perr:.4f}" if perr is not None else "") + "."
+             + (f" Peer: {why}." if why else ""), END]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        path = ROOT / "BENCHMARKS.md"
+        doc = path.read_text()
+        if BEGIN in doc:
+            doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: text, doc, flags=re.S)
+        else:
+            doc = doc.replace("<!-- kan:end -->\n", "<!-- kan:end -->\n\n" + text + "\n", 1)
+        path.write_text(doc)
+
+
+if __name__ == "__main__":
+    main()
