@@ -71,7 +71,8 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                 "seed": int(seed), "seeds": list(seeds), "parallel": par, "cost": cost}
     store = CandidateStore(db if db is not None else ":memory:", sp_obj.name, settings, force=force)
     try:
-        if store.finished and store.count() >= budget and not force:
+        exhausted_before = store.meta().get("exhausted") == "true"
+        if store.finished and (store.count() >= budget or exhausted_before) and not force:
             raise ConfigError(f"database {str(db)!r} holds a finished search of {store.count()} candidates; "
                               f"pass force=True (--force) to start over, or a larger budget to extend it")
         store.set_state("running", budget=budget)
@@ -160,7 +161,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         for r in rows:  # duplicates carry their source's numbers in the returned rows too
             if r["status"] == "duplicate" and r["idx"] in results:
                 r.update({k: results[r["idx"]].get(k) for k in ("value", "cost", "metrics", "reason")})
-        store.set_state("finished", budget=budget)
+        store.set_state("finished", budget=budget, exhausted=exhausted)
         return SearchResult(rows=rows, population=strat.population(), evaluated=evaluated, reused=reused,
                             exhausted=exhausted, settings=settings)
     finally:
