@@ -70,6 +70,7 @@ class Summary:
     rel_step_time: float
     params: float
     wall_time: float
+    peak_mem: float = math.nan  # bytes, as the task measured it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,7 +106,7 @@ def summarize(runs: Iterable[Mapping[str, Any]], conf: float = 0.95) -> list[Sum
         out.append(Summary(task, act, metric, hib, len(vals), sum(bool(r.get("diverged")) for r in rs), t.mean,
                            t.lo, t.hi, b.lo, b.hi, _nanmean(r.get("step_time") for r in rs),
                            _nanmean(r.get("rel_step_time") for r in rs), _nanmean(r.get("params") for r in rs),
-                           _nanmean(r.get("wall_time") for r in rs)))
+                           _nanmean(r.get("wall_time") for r in rs), _nanmean(r.get("peak_mem") for r in rs)))
     return out
 
 
