@@ -42,11 +42,14 @@ def bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     """
     x = x.unsqueeze(-1)
     t = knots
-    b = ((x >= t[:, :-1]) & (x < t[:, 1:])).to(x.dtype)
+    step = (x >= t).to(x.dtype)  # [t_m <= x] - [t_{m+1} <= x] is the order-0 indicator (knots non-decreasing)
+    b = step[..., :-1] - step[..., 1:]
     for p in range(1, k + 1):
         r1 = _inv(t[:, p:-1] - t[:, : -(p + 1)])
         r2 = _inv(t[:, p + 1:] - t[:, 1:-p])
-        b = (x - t[:, : -(p + 1)]) * r1 * b[..., :-1] + (t[:, p + 1:] - x) * r2 * b[..., 1:]
+        left = torch.addcmul(-t[:, : -(p + 1)] * r1, x, r1)  # (x - t_m)/(t_{m+p} - t_m) in one pass
+        right = torch.addcmul(t[:, p + 1:] * r2, x, -r2)  # (t_{m+p+1} - x)/(t_{m+p+1} - t_{m+1})
+        b = torch.addcmul(left * b[..., :-1], right, b[..., 1:])
     return b
 
 

@@ -85,3 +85,11 @@ def test_rational_basis_starts_close_to_silu():
     x = torch.linspace(-3, 3, 301, dtype=torch.float64)[:, None].expand(301, 8)
     feats = layer.basis(x)[..., 0]
     assert (feats - torch.nn.functional.silu(x)).abs().max() < 0.05
+
+
+def test_rational_basis_init_preserves_variance():
+    torch.manual_seed(0)
+    layer = KANLayer(256, 256, basis="rational")
+    with torch.no_grad():
+        y = layer(torch.randn(4096, 256))
+    assert 0.8 < y.var().item() < 1.25

@@ -27,7 +27,8 @@ def test_prune_inputs_removes_dead_inputs_and_keeps_the_function(sparse_model):
     assert kept == [0] and small.widths[0] == 1
     x = ds["test_input"]
     with torch.no_grad():
-        assert (small(x[:, :1]) - model(x)).abs().max() < 0.05
+        # the dead edges are nearly flat; their means are folded into the bias
+        assert (small(x[:, :1]) - model(x)).pow(2).mean().sqrt() < 0.03
 
 
 def test_prune_removes_unused_hidden_node_and_masks_dead_edges(sparse_model):
