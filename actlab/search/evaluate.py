@@ -5,8 +5,7 @@ shared/reference/activation_search.md §2.4 and §7.4):
   1. build: the genome compiles to a module;
   2. finite: outputs and gradients (w.r.t. input and trainable scalars) are finite on a probe batch that mixes a
      grid over [-10, 10] with N(0, 3²) samples;
-  3. degenerate: a constant output, or (for elementwise functions) an affine one, which would make the network
-     linear;
+  3. degenerate: a constant output, or an elementwise affine one, which would make the network linear;
   4. stability: the gradient norm of a small random MLP using the candidate stays finite and below 1e6 at input
      scales 1 and 5 (a cheap stand-in for EvoNorm's adversarial gradient-norm test);
   5. quality (task objectives): accuracy after ``quality_steps`` optimiser steps must reach ``quality_threshold``
@@ -157,13 +156,13 @@ def _degenerate_filter(module: nn.Module, x: torch.Tensor, elementwise: bool) ->
         y = module(x.double() if elementwise else x).double()
     if float(y.std()) < 1e-6 * (1 + float(y.abs().mean())):
         return "constant output"
-    if elementwise:
-        xf = x.double().flatten()
-        A = torch.stack([xf, torch.ones_like(xf)], 1)
-        sol = torch.linalg.lstsq(A, y.flatten().unsqueeze(1)).solution
-        resid = y.flatten() - (A @ sol).squeeze(1)
-        if float(resid.norm()) < 1e-6 * float(y.norm()):
-            return "affine function (the network would be linear)"
+    # an elementwise affine output (also from a layer graph such as neg(x)) makes the whole network linear
+    xf = x.double().flatten()
+    A = torch.stack([xf, torch.ones_like(xf)], 1)
+    sol = torch.linalg.lstsq(A, y.flatten().unsqueeze(1)).solution
+    resid = y.flatten() - (A @ sol).squeeze(1)
+    if float(resid.norm()) < 1e-6 * float(y.norm()):
+        return "affine function (the network would be linear)"
     return None
 
 

@@ -137,8 +137,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                 else:
                     in_flight[i] = backend.submit(evaluate_candidate, job_args[0], job_args[1], genome,
                                                   obj_settings, seeds, cost)
-                    results_pending = row
-                    stored[i] = results_pending
+                    stored[i] = row
                 i += 1
                 continue
             if not in_flight:
