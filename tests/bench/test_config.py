@@ -84,3 +84,15 @@ def test_builtin_suites_name_registered_tasks_and_activations(name):
 def test_task_aliases_resolve_to_one_canonical_run_name():
     cfg = validate_names(make_config({"acts": ["swish"], "tasks": ["digits"], "seeds": 1}))
     assert cfg.tasks == ["digits_mlp"] and cfg.acts == ["silu"]
+
+
+def test_task_budget_for_a_task_not_in_the_suite_is_named(toy_tasks):
+    cfg = make_config({"acts": ["relu"], "tasks": ["toy_a"], "task_budget": {"toy_b": {"epochs": 1}}})
+    with pytest.raises(ConfigError, match="task_budget.*toy_b"):
+        validate_names(cfg)
+
+
+def test_task_budget_overrides_the_global_budget():
+    cfg = make_config({"acts": ["relu"], "tasks": ["a", "b"], "budget": {"epochs": 2, "lr": 0.1},
+                       "task_budget": {"b": {"epochs": 5}}})
+    assert cfg.options_for("a") == {"epochs": 2, "lr": 0.1} and cfg.options_for("b") == {"epochs": 5, "lr": 0.1}
