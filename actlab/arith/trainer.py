@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -196,7 +195,6 @@ class BatchedTrainer:
                 p.grad.copy_(torch.where(dead.view(shape), torch.zeros_like(p.grad), p.grad))
             elif dead[idx]:
                 p.grad.zero_()
-        # also keep finite whatever survived (an inf gradient of a live seed shows up as a NaN loss next step)
 
     def step(self) -> torch.Tensor:
         """One optimiser step for every seed; returns the per-seed loss."""
@@ -273,7 +271,4 @@ def train_seeds(task: ArithTask, unit: str, seeds: Sequence[int], config: TrainC
         tr.load_bytes(resume)
         if progress is not None and tr.iteration:
             progress(tr.iteration * len(tr.seeds))
-    t0 = time.perf_counter()
-    res = tr.train(progress=progress, checkpoint=checkpoint)
-    tr.wall_time = time.perf_counter() - t0
-    return res
+    return tr.train(progress=progress, checkpoint=checkpoint)
