@@ -26,7 +26,7 @@ from torch import nn
 
 from actlab.core.errors import ParameterError, ShapeError
 from actlab.core.registry import register
-from actlab.core.spec import ActivationSpec, Source
+from actlab.core.spec import ActivationSpec, Props, Source
 from actlab.learnable.rational import init_coefficients, rational
 
 __all__ = ["GroupRational", "GRKANLinear", "GRKANFFN", "second_moment"]
@@ -137,6 +137,6 @@ class GRKANFFN(nn.Module):
 
 register(ActivationSpec(
     "grkan", "learnable", "P_g(x)/(1 + Σ|b_gk||x|^k), one safe rational per group g of channels (default 8 groups)",
-    Source("Kolmogorov-Arnold Transformer", "Yang, Wang", 2024, "2409.10594"), module=GroupRational, kind="layer",
+    Source("Kolmogorov-Arnold Transformer", "Yang, Wang", 2024, "2409.10594"), module=GroupRational, kind="layer", props=Props.of("C0"),
     aliases=("group_rational",),
     notes="create('grkan', groups=8, init='silu', dim=-1); GRKANLinear / GRKANFFN for the full KAT layer"))

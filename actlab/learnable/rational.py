@@ -27,7 +27,7 @@ from torch import nn
 
 from actlab.core.errors import ParameterError, ShapeError
 from actlab.core.registry import register
-from actlab.core.spec import ActivationSpec, Source
+from actlab.core.spec import ActivationSpec, Props, Source
 from actlab.learnable.fit import RationalFit, fit_rational
 
 __all__ = ["Rational", "rational", "rational_reference", "RationalFunction"]
@@ -43,16 +43,23 @@ def _p_q(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, p: torch.Tensor | No
     """P(x) (written into ``p`` when given) and Q(x), by Horner; each step is one fused pass (addcmul)."""
     m, n = a.shape[1] - 1, b.shape[1]
     p = torch.empty_like(x) if p is None else p
-    p.copy_(_col(a, m).expand_as(x))
-    for j in range(m - 1, -1, -1):
-        torch.addcmul(_col(a, j), p, x, out=p)
+    if m == 0:
+        p.copy_(_col(a, 0).expand_as(x))
+    else:
+        torch.addcmul(_col(a, m - 1), x, _col(a, m), out=p)
+        for j in range(m - 2, -1, -1):
+            torch.addcmul(_col(a, j), p, x, out=p)
     if n == 0:
         return p, torch.ones_like(x)
+    # Q = 1 + |x|·(|b_1| + |x|·(|b_2| + … + |x|·|b_n|)), one fused pass per coefficient
     ab, ax = b.abs(), x.abs()
-    s = ax * _col(ab, n - 1)
-    for k in range(n - 1, 0, -1):
-        s.add_(_col(ab, k - 1)).mul_(ax)
-    return p, s.add_(1.0)
+    one = torch.ones((), dtype=x.dtype)
+    if n == 1:
+        return p, torch.addcmul(one, ax, _col(ab, 0))
+    q = torch.addcmul(_col(ab, n - 2), ax, _col(ab, n - 1))
+    for k in range(n - 3, -1, -1):
+        torch.addcmul(_col(ab, k), q, ax, out=q)
+    return p, torch.addcmul(one, q, ax, out=q)
 
 
 def _forward(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, out: torch.Tensor | None = None
@@ -257,6 +264,6 @@ def init_coefficients(m: int, n: int, init: str | Callable[..., Any] | None, int
 register(ActivationSpec(
     "rational", "learnable", "(a_0 + a_1x + … + a_m x^m) / (1 + |b_1||x| + … + |b_n||x|^n), default (m, n) = (5, 4)",
     Source("Padé activation units: end-to-end learning of flexible activation functions in deep networks",
-           "Molina, Schramowski, Kersting", 2020, "1907.06732"), module=Rational, kind="layer",
+           "Molina, Schramowski, Kersting", 2020, "1907.06732"), module=Rational, kind="layer", props=Props.of("C0"),
     aliases=("pau", "pade"),
     notes="create('rational', m=5, n=4, init=<any elementwise zoo name>, interval=(-3, 3)); fit_error = max-abs"))

@@ -88,3 +88,12 @@ def test_channels_not_divisible_by_groups_is_a_shape_error():
 def test_shared_numerator_variant_has_kat_parameter_count():
     act = GroupRational(groups=8, shared_numerator=True)
     assert sum(p.numel() for p in act.parameters()) == 6 + 4 * 8
+
+
+def test_swap_replaces_gelu_in_a_model_with_group_rationals():
+    model = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.GELU(), torch.nn.Linear(32, 16))
+    assert actlab.swap(model, "gelu", "grkan", init="gelu") == 1
+    assert isinstance(model[1], GroupRational) and actlab.identify(model[1]) == "grkan"
+    x = torch.randn(4, 16)
+    ref = model[2](torch.nn.functional.gelu(model[0](x)))
+    torch.testing.assert_close(model(x), ref, atol=0.02, rtol=0)   # the fit error of the gelu init

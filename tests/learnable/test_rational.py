@@ -116,3 +116,15 @@ def test_bad_orders_and_targets_raise_clear_errors():
         Rational(interval=(3, -3))
     with pytest.raises(ShapeError, match="coefficients"):
         rational(torch.zeros(3), torch.zeros(2, 6), torch.zeros(3, 4))
+
+
+@pytest.mark.slow
+def test_compiled_backend_equals_reference():
+    """torch.compile path (inductor; ~1 min cold compile on the 2-core VM)."""
+    a, b = _coeffs(seed=11)
+    x = torch.randn(2000, dtype=D, requires_grad=True)
+    y, ref = rational(x, a, b, backend="compiled"), rational_reference(x, a, b)
+    torch.testing.assert_close(y, ref)
+    g = torch.randn_like(y)
+    for u, v in zip(torch.autograd.grad(y, (x, a, b), g), torch.autograd.grad(ref, (x, a, b), g)):
+        torch.testing.assert_close(u, v)
