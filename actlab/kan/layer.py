@@ -131,8 +131,11 @@ class KANLayer(nn.Module):
             y = feats.reshape(feats.shape[0], -1) @ w.reshape(self.out_features, -1).T
             if self.base_fn is not None:
                 y = torch.addmm(y, self.base_fn(u), self.base_weight().T)
-            if self.symbolic:
-                y = y + self._symbolic_out(u).sum(-1)
+            if self.symbolic:  # a few snapped edges: add them one by one, no (B, out, in) tensor
+                cols = [torch.zeros_like(y[:, 0])] * self.out_features
+                for (j, i), edge in self.symbolic.items():
+                    cols[j] = cols[j] + edge(u[:, i], self.sym_params[f"{j}_{i}"]) * self.mask[j, i]
+                y = y + torch.stack(cols, dim=1)
             if self.bias is not None:
                 y = y + self.bias
         return y.reshape(*lead, self.out_features)

@@ -2,7 +2,8 @@
 
 An edge φ is matched to a library function f by the affine fit  φ(x) ≈ a·f(b·x + c) + d
 (pykan writes c·f(a·x + b) + d): (b, c) by a 101×101 grid search on [-10, 10]² maximising R² (squared
-correlation of f(b·x + c) with φ), zoomed in 3 times; then (a, d) by linear least squares.
+correlation of f(b·x + c) with φ), zoomed in 3 times; then (a, d) by linear least squares; then (unlike
+pykan) a short LBFGS polish of all four on the squared error, kept only if it improves the fit.
 Candidates are ranked by pykan's score  weight_simple·complexity + (1 - weight_simple)·log2(1 + 1e-5 - R²).
 The library holds pykan's basic functions (with sympy forms) and accepts any zoo activation by name.
 """
@@ -122,16 +123,46 @@ def fit_affine(x: Tensor, y: Tensor, name: str, span: float = 10.0, num: int = 1
             r2 = _r2(lib.fn(bb.reshape(-1, 1) * xs + cc.reshape(-1, 1)), ys)
         best = int(torch.argmax(r2))
         bc = (bb.reshape(-1)[best], cc.reshape(-1)[best])
-        wb, wc = 2 * wb / (num - 1), 2 * wc / (num - 1)
+        # zoom to ±5 grid steps (pykan: ±1): R² ridges are flat and the best coarse point may sit off-ridge
+        wb, wc = 10 * wb / (num - 1), 10 * wc / (num - 1)
     b, c = float(bc[0]), float(bc[1])
     fx = lib.fn(b * x + c)
     design = torch.stack([fx, torch.ones_like(fx)], dim=1)
     if not torch.isfinite(fx).all():
         return SymbolicFit(lib.name, 0.0, b, c, float(y.mean()), 0.0, math.inf)
-    sol = torch.linalg.lstsq(design, y.unsqueeze(1)).solution.flatten()
+    a, d = torch.linalg.lstsq(design, y.unsqueeze(1)).solution.flatten().tolist()
+    a, b, c, d = _polish(lib.fn, x, y, (a, b, c, d))
+    fx = lib.fn(b * x + c)
     r2v = float(_r2(fx.unsqueeze(0), y)[0])
     score = weight_simple * lib.complexity + (1 - weight_simple) * math.log2(1 + 1e-5 - min(r2v, 1.0))
-    return SymbolicFit(lib.name, float(sol[0]), b, c, float(sol[1]), r2v, score)
+    return SymbolicFit(lib.name, a, b, c, d, r2v, score)
+
+
+def _polish(fn: Callable[[Tensor], Tensor], x: Tensor, y: Tensor, p0: tuple[float, ...]) -> tuple[float, ...]:
+    """A few LBFGS steps on the squared error of a·f(b·x + c) + d from the grid-search start; the start is
+    kept if the polish does not improve it (or leaves f's domain)."""
+    p = torch.tensor(p0, dtype=torch.float64, requires_grad=True)
+
+    def loss() -> Tensor:
+        return torch.mean((p[0] * fn(p[1] * x + p[2]) + p[3] - y) ** 2)
+
+    with torch.no_grad():
+        start = float(loss())
+    opt = torch.optim.LBFGS([p], lr=1.0, max_iter=50, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        val = loss()
+        val.backward()
+        return val
+
+    try:
+        opt.step(closure)
+    except RuntimeError:
+        return p0
+    with torch.no_grad():
+        end = float(loss())
+    return tuple(p.detach().tolist()) if math.isfinite(end) and end < start else p0
 
 
 class SymbolicEdge:

@@ -49,3 +49,11 @@ def test_fixed_symbolic_edge_and_formula_agree_with_model(sin_edge):
     ref = torch.tensor([f(float(v)) for v in x[:, 0]], dtype=torch.float64)
     torch.testing.assert_close(y[:, 0], ref, atol=1e-8, rtol=0)
     assert (y - target(x)).abs().max() < 2e-2
+
+
+def test_zoo_activation_is_a_library_function():
+    x = torch.linspace(-3, 3, 301, dtype=torch.float64)
+    y = 2.0 * torch.nn.functional.gelu(1.5 * x - 0.5) + 0.3
+    f = fit_affine(x, y, "gelu")
+    assert f.name == "gelu" and f.r2 > 1 - 1e-6
+    assert fit_affine(x, y, "gelu").score < fit_affine(x, y, "x").score
