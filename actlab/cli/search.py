@@ -1,6 +1,7 @@
 """`actlab search`, `actlab search-report`, `actlab search-promote`: run, inspect and adopt activation searches."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -114,7 +115,8 @@ def search_report(
     best = top_rows(rows, top)
     out.mkdir(parents=True, exist_ok=True)
     paths = [plot_top_functions(space, best, out / "top_functions.png", k=top),
-             plot_pareto(rows, out / "pareto.png", cost_label=f"cost ({settings.get('cost', 'ops')}, ReLU = 1)"),
+             plot_pareto(rows, out / "pareto.png", cost_label="forward+backward time ÷ ReLU" if
+                         settings.get("cost") == "time" else "cost: weighted op count (ReLU = 1.7)"),
              plot_progress(rows, out / "progress.png")]
     stat: dict[str, int] = {}
     for r in rows:
@@ -124,7 +126,7 @@ def search_report(
     reasons: dict[str, int] = {}
     for r in rows:
         if r["status"] in ("rejected", "failed") and r["reason"]:
-            key = r["reason"].split(":")[0]
+            key = re.match(r"[A-Za-z (),-]*", r["reason"]).group(0).strip(" (,-") or "other"
             reasons[key] = reasons.get(key, 0) + 1
     if reasons:
         console.print("rejections: " + ", ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda t: -t[1])))
