@@ -176,7 +176,27 @@ def validate_names(cfg: SuiteConfig) -> SuiteConfig:
                           f"(tasks: {', '.join(cfg.tasks)})")
     acts = [actlab.get(a).name for a in cfg.acts]
     baseline = actlab.get(cfg.baseline).name
-    canon = {t: getattr(get_task(t), "name", t) for t in cfg.tasks}
+    canon = {}
+    for t in cfg.tasks:
+        task = get_task(t)
+        canon[t] = getattr(task, "name", t)
+        _check_options(task, t, cfg.options_for(t))
     return make_config(cfg.model_dump() | {
         "acts": acts, "baseline": baseline, "tasks": [canon[t] for t in cfg.tasks],
         "task_budget": {canon[t]: v for t, v in cfg.task_budget.items()}})
+
+
+# keywords of Task.run itself rather than budget overrides
+_RUN_KW = ("small", "threads", "act_params", "callbacks")
+
+
+def _check_options(task: object, name: str, options: dict[str, Any]) -> None:
+    """Resolve a task's budget overrides now, so a misspelt option fails before training, not in every run."""
+    settings = getattr(task, "settings", None)
+    if settings is None:
+        return
+    opts = {k: v for k, v in options.items() if k not in _RUN_KW}
+    try:
+        settings(bool(options.get("small", False)), **opts)
+    except ConfigError as e:
+        raise ConfigError(f"field 'budget' / 'task_budget' for task {name!r}: {e}") from None

@@ -96,3 +96,9 @@ def test_task_budget_overrides_the_global_budget():
     cfg = make_config({"acts": ["relu"], "tasks": ["a", "b"], "budget": {"epochs": 2, "lr": 0.1},
                        "task_budget": {"b": {"epochs": 5}}})
     assert cfg.options_for("a") == {"epochs": 2, "lr": 0.1} and cfg.options_for("b") == {"epochs": 5, "lr": 0.1}
+
+
+def test_misspelt_budget_option_fails_before_training():
+    cfg = make_config({"acts": ["relu"], "tasks": ["digits_mlp"], "budget": {"epochz": 2}})
+    with pytest.raises(ConfigError, match="budget.*digits_mlp.*epochz"):
+        validate_names(cfg)  # the real task registry resolves its options
