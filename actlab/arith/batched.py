@@ -107,12 +107,25 @@ def _layer(kind: str, fi: int, fo: int, seeds: int, gens, init: str = "glorot") 
     return Linear(fi, fo, seeds, gens, init=init)
 
 
+def _make_activation(name: str, width: int) -> nn.Module:
+    """The zoo activation ``name`` for ``width`` features; layer-kind activations that need a feature count get it."""
+    try:
+        return actlab.create(name)
+    except TypeError:
+        pass
+    try:
+        return actlab.create(name, num_features=width)
+    except (TypeError, ValueError) as e:
+        raise ParameterError(f"activation {name!r} cannot be the MLP baseline's activation "
+                             f"(hidden width {width}): {e}") from None
+
+
 class _PerSeedActivation(nn.Module):
     """An activation with parameters gets one copy per seed (sharing it would couple the seeds)."""
 
-    def __init__(self, name: str, seeds: int):
+    def __init__(self, name: str, seeds: int, width: int):
         super().__init__()
-        self.acts = nn.ModuleList(actlab.create(name) for _ in range(seeds))
+        self.acts = nn.ModuleList(_make_activation(name, width) for _ in range(seeds))
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:  # (S, B, H)
         return torch.stack([a(h[i]) for i, a in enumerate(self.acts)])
@@ -146,8 +159,14 @@ class ArithNet(nn.Module):
             # gated activations (GLU family) halve the last dimension: give them 2·hidden pre-activations
             width = 2 * hidden if actlab.get(self.unit).kind == "gated" else hidden
             self.layer1 = Linear(input_size, width, S, gens, init="kaiming")
-            act = actlab.create(self.unit)
-            self.act = _PerSeedActivation(self.unit, S) if any(True for _ in act.parameters()) else act
+            act = _make_activation(self.unit, width)
+            self.act = _PerSeedActivation(self.unit, S, width) if any(True for _ in act.parameters()) else act
+            try:  # fail now, with the activation's name, rather than mid-training
+                with torch.no_grad():
+                    self.act(torch.ones(S, 2, width))
+            except (RuntimeError, ValueError, TypeError) as e:
+                raise ParameterError(f"activation {self.unit!r} cannot be the MLP baseline's activation "
+                                     f"(hidden width {width}): {e}") from None
             self.layer2 = Linear(hidden, 1, S, gens, init="glorot")
 
     @property

@@ -4,6 +4,7 @@ import torch
 from actlab.arith.batched import ArithNet, DataStream
 from actlab.arith.task import ArithTask
 from actlab.arith.trainer import BatchedTrainer, TrainConfig
+from actlab.core.errors import ParameterError
 
 CFG = dict(iterations=120, eval_every=40, eval_size=300, chunk=10)
 
@@ -51,3 +52,22 @@ def test_each_seed_has_its_own_data_stream_and_subsets():
     small, large = DataStream(task, [6], batch_size=8, chunk=1), DataStream(task, [6], batch_size=8, chunk=4)
     for _ in range(4):
         torch.testing.assert_close(small.next()[0], large.next()[0])
+
+
+def test_every_zoo_activation_can_be_an_mlp_baseline_row():
+    import actlab
+
+    x = torch.rand(2, 5, 6) + 1
+    for name in actlab.names():
+        if actlab.get(name).kind == "layer":  # learnable layers: usable, or a clear error naming them
+            try:
+                net = ArithNet(name, [0, 1], input_size=6, hidden=2)
+            except ParameterError as e:
+                assert name in str(e)
+                continue
+        else:
+            net = ArithNet(name, [0, 1], input_size=6, hidden=2)
+        y = net(x)
+        assert y.shape == (2, 5), name
+        y.sum().backward()  # gradients reach the first layer of both seeds
+        assert net.layer1.weight.grad is not None, name
