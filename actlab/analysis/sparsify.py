@@ -209,3 +209,16 @@ def sparsity_sweep(model: nn.Module, layers: Any, rules: dict[float, Rule], eval
             value = evaluate()
         out.append({"level": level, "sparsity": realised(counts), "value": value})
     return out
+
+
+def cats_sweep(model: nn.Module, batches: Any, act_modules: Any, levels: list[float],
+               evaluate: Callable[[], float]) -> list[dict[str, float]]:
+    """CATS at each target sparsity: calibrate thresholds on ``batches``, then the realised sparsity and
+    ``evaluate()`` under them."""
+    out = []
+    for level in levels:
+        th = cats_thresholds(model, batches, act_modules, level)
+        with cats(model, th) as counts:
+            value = evaluate()
+        out.append({"level": level, "sparsity": realised(counts), "value": value})
+    return out

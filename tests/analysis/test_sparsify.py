@@ -82,11 +82,12 @@ def test_cats_threshold_gives_target_sparsity_on_calibration_data():
     assert sp.realised(counts) == pytest.approx(0.6, abs=0.01)
 
 
-def test_ppl_p_sparsity_keeps_perplexity_within_budget():
+@pytest.fixture(scope="module")
+def trained_lm():
+    """A ReLU TinyLM fitted for 60 steps to shifted periodic sequences (loss falls well below ln 16)."""
     torch.manual_seed(0)
     lm = TinyLM(16, d_model=24, n_layers=2, d_ff=64, act="relu")
-    seq = torch.arange(32).remainder(16)[None].repeat(8, 1)   # a periodic text the LM can learn fast
-    seq = (seq + torch.arange(8)[:, None]) % 16
+    seq = (torch.arange(32).remainder(16)[None] + torch.arange(8)[:, None]) % 16
     opt = torch.optim.Adam(lm.parameters(), lr=3e-3)
     loss_fn = lambda: nn.functional.cross_entropy(  # noqa: E731
         lm(seq[:, :-1]).reshape(-1, 16), seq[:, 1:].reshape(-1))
@@ -94,13 +95,31 @@ def test_ppl_p_sparsity_keeps_perplexity_within_budget():
         opt.zero_grad()
         loss_fn().backward()
         opt.step()
-    evaluate = lambda: float(torch.no_grad()(loss_fn)())  # noqa: E731
+    lm.eval()
+    return lm, seq, lambda: float(torch.no_grad()(loss_fn)())
+
+
+def test_ppl_p_sparsity_keeps_perplexity_within_budget(trained_lm):
+    lm, seq, evaluate = trained_lm
+    assert evaluate() < 0.5 * np.log(16)
     downs = [f.down for f in lm.ffns()]
     r1 = sp.ppl_p_sparsity(lm, downs, seq[:, :-1], evaluate, p=1.0, tol=0.01, n_grid=512)
     r20 = sp.ppl_p_sparsity(lm, downs, seq[:, :-1], evaluate, p=20.0, tol=0.01, n_grid=512)
     assert r1["ppl_ratio"] <= 1.01 and r20["ppl_ratio"] <= 1.20
     assert r20["sparsity"] >= r1["sparsity"] > 0.3  # trained ReLU FFNs are sparse already
     assert set(r1["taus"]) == {"blocks.0.ffn.down", "blocks.1.ffn.down"}
+
+
+def test_sweeps_trade_loss_for_sparsity(trained_lm):
+    lm, seq, evaluate = trained_lm
+    downs = [f.down for f in lm.ffns()]
+    wina = sp.sparsity_sweep(lm, downs, {a: sp.wina_rule(a) for a in (1.0, 0.5, 0.25)}, evaluate)
+    assert [round(r["sparsity"], 6) for r in wina] == [0.0, 0.5, 0.75]
+    assert wina[0]["value"] == pytest.approx(evaluate()) and wina[2]["value"] > wina[0]["value"]
+    acts = lambda n, m: n.endswith("ffn.act")  # noqa: E731
+    cats_res = sp.cats_sweep(lm, seq[:, :-1], acts, [0.5, 0.95], evaluate)
+    assert cats_res[0]["sparsity"] < cats_res[1]["sparsity"]
+    assert cats_res[1]["value"] >= cats_res[0]["value"] - 1e-9
 
 
 def test_bad_inputs_raise():
