@@ -140,7 +140,8 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         lc = None
         if task in curves:
             metric, series = curves[task]
-            lc = figures.learning_curves(task, series, metric, figdir / f"curves_{_slug(task)}.png", cmap).name
+            label = f"validation {ts[0].metric}" if metric == "val_metric" else metric
+            lc = figures.learning_curves(task, series, label, figdir / f"curves_{_slug(task)}.png", cmap).name
         rows = sorted(ts, key=lambda s: (-s.mean if s.higher_is_better else s.mean) if math.isfinite(s.mean)
                       else math.inf)
         task_blocks.append({
@@ -154,6 +155,17 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                       "mem": fmt(s.peak_mem / 2**20, 3) if s.peak_mem > 0 else "—",
                       "wall": fmt(s.wall_time, 3),
                       "pareto": s.act in front} for s in rows]})
+
+    # "which activation, for which task, at what cost": the best mean per task, and the cheapest front member
+    glance = []
+    for b in task_blocks:
+        best = b["rows"][0] if b["rows"] else None
+        cheap = next((r for r in sorted(b["rows"], key=lambda r: float(r["rel"]) if r["rel"] != "—" else math.inf)
+                      if r["pareto"]), None)
+        if best is not None:
+            glance.append({"task": b["name"], "metric": b["metric"], "best": best["act"], "mean": best["mean"],
+                           "ci": best["t"], "rel": best["rel"], "cheap": cheap["act"] if cheap else "—",
+                           "cheap_mean": cheap["mean"] if cheap else "—", "cheap_rel": cheap["rel"] if cheap else "—"})
 
     ranking = []
     for act, mr, nt in ranks:
@@ -180,7 +192,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         "n_error": sum(r["status"] == "error" for r in runs),
         "errors": [{"task": r["task"], "act": r["act"], "seed": r["seed"], "error": (r["error"] or "")[:300]}
                    for r in runs if r["status"] == "error"][:30],
-        "tasks": tasks, "acts": acts, "baseline": baseline, "ranking": ranking, "task_blocks": task_blocks,
+        "tasks": tasks, "acts": acts, "baseline": baseline, "ranking": ranking, "glance": glance, "task_blocks": task_blocks,
         "paired": [{"task": p.task, "act": p.act, "w": p.wins, "t": p.ties, "l": p.losses,
                     "diff": fmt(p.diff.mean), "ci": f"[{fmt(p.diff.lo)}, {fmt(p.diff.hi)}]"} for p in paired],
         "act_figs": {a: f"figures/{f}" for a, f in _act_figures(acts, figdir).items()},

@@ -40,7 +40,7 @@ def built(report_index) -> tuple[Path, str, _Collect]:
 
 def test_report_has_ranking_paired_claims_and_task_sections(built):
     _, html, p = built
-    assert {"ranking-table", "paired-table", "claims-table"} <= p.ids
+    assert {"glance-table", "ranking-table", "paired-table", "claims-table"} <= p.ids
     for act in ("relu", "gelu", "silu", "tanh"):
         assert f'<td class="name">{act}</td>' in html
     assert "digits_mlp" in html and "fit_toy" in html and "lower is better" in html
@@ -95,3 +95,11 @@ def test_report_of_another_areas_database_adds_no_tables_to_it(tmp_path):
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     con.close()
     assert tables == {"candidates"}
+
+
+def test_at_a_glance_names_the_best_activation_per_task(built):
+    _, html, _ = built
+    table = re.search(r'<table id="glance-table">.*?</table>', html, re.S).group(0)
+    # conftest: accuracy rises with the activation index (tanh best), rmse falls with it (tanh best as well)
+    rows = re.findall(r'<tr><td class="name">(\w+)</td><td class="name">(\w+)</td>', table)
+    assert dict(rows) == {"digits_mlp": "tanh", "fit_toy": "tanh"}
