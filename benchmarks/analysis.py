@@ -122,7 +122,11 @@ def fidelity_section(epochs: int, repeats: int, runs: Path) -> str:
         f"layers.** The last hidden layer loses {t:.2f} bits after its peak with tanh and {rl:.2f} with ReLU; "
         "the first hidden layers of both keep ≈ 12 bits. The softmax output compresses under both activations "
         "(it saturates like tanh), so the claim is about the hidden nonlinearity. Shwartz-Ziv & Tishby's "
-        "timeline (most epochs spent compressing) needs their 10⁴-epoch budget; we ran fewer epochs.", "",
+        "timeline (most epochs spent compressing) needs their 10⁴-epoch budget; we ran fewer epochs. The labels are "
+        "regenerated from the task's definition, not the original file, so numbers are comparable in kind only. "
+        f"Wall time (5 repeats batched, shared 2-core VM under heavy load): tanh {res['tanh'].wall_time / 60:.0f} "
+        f"min, relu {res['relu'].wall_time / 60:.0f} min. Reproduce: `python benchmarks/analysis.py --no-speed "
+        "--fidelity --write` (or `actlab infoplane --act tanh --epochs 3000 --repeats 5`).", "",
         "![tanh](docs/fidelity/infoplane_tanh.png) ![relu](docs/fidelity/infoplane_relu.png)", "",
         "![I(X;T) per layer](docs/fidelity/infoplane_ixt_curves.png)"])
 
