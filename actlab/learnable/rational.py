@@ -68,6 +68,28 @@ def _forward(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, out: torch.Tenso
     return p.div_(q)
 
 
+def _wsum(t: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
+    """Per-group Σ t (or Σ t·w) over dims (0, 2); one BLAS dot, no temporary, in the shared-rational case."""
+    if w is None:
+        return t.sum((0, 2))
+    if t.shape[1] == 1 and t.is_contiguous() and w.is_contiguous():
+        return torch.dot(t.reshape(-1), w.reshape(-1)).reshape(1)
+    return (t * w).sum((0, 2))
+
+
+def _moments(t: torch.Tensor, u: torch.Tensor, count: int) -> list[torch.Tensor]:
+    """[Σ t·u^j for j < count]; two moments per in-place multiply by u² (t is a scratch buffer, mutated)."""
+    u2 = u * u if count > 2 else None
+    out: list[torch.Tensor] = []
+    for j in range(0, count, 2):
+        if j:
+            t.mul_(u2)
+        out.append(_wsum(t))
+        if j + 1 < count:
+            out.append(_wsum(t, u))
+    return out
+
+
 def _backward(g: torch.Tensor, x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, want_x: bool, want_a: bool,
               want_b: bool, gx: torch.Tensor | None = None
               ) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
@@ -75,35 +97,35 @@ def _backward(g: torch.Tensor, x: torch.Tensor, a: torch.Tensor, b: torch.Tensor
     f, q = _p_q(x, a, b)
     f.div_(q)                                             # F = P/Q
     r = q.reciprocal_().mul_(g)                           # r = g/Q (reuses Q's buffer)
+    ab, ax = b.abs(), (x.abs() if n > 0 else None)
     ga = gb = None
-    if want_x:
-        gx = torch.empty_like(x) if gx is None else gx     # P'(x) by Horner
-        gx.copy_((m * _col(a, m)).expand_as(x))
-        for j in range(m - 1, 0, -1):
-            torch.addcmul(j * _col(a, j), gx, x, out=gx)
+    if want_x:                                            # r·(P'(x) − F·sign(x)·S'(|x|)), both by Horner
+        gx = torch.empty_like(x) if gx is None else gx
+        if m == 0:
+            gx.zero_()
+        elif m == 1:
+            gx.copy_(_col(a, 1).expand_as(x))
+        else:
+            torch.addcmul((m - 1) * _col(a, m - 1), x, m * _col(a, m), out=gx)
+            for j in range(m - 2, 0, -1):
+                torch.addcmul(j * _col(a, j), gx, x, out=gx)
         if n > 0:
-            ab, ax = b.abs(), x.abs()
-            ds = (n * _col(ab, n - 1)).expand_as(x).clone()   # S'(|x|) by Horner
-            for k in range(n - 1, 0, -1):
-                torch.addcmul(k * _col(ab, k - 1), ds, ax, out=ds)
-            gx.sub_(ds.mul_(torch.sign(x)).mul_(f))
+            if n == 1:
+                ds = _col(ab, 0) * x.sign()
+            else:
+                ds = torch.addcmul((n - 1) * _col(ab, n - 2), ax, n * _col(ab, n - 1))
+                for k in range(n - 2, 0, -1):
+                    torch.addcmul(k * _col(ab, k - 1), ds, ax, out=ds)
+                ds.mul_(x.sign())
+            torch.addcmul(gx, ds, f, value=-1, out=gx)
         gx.mul_(r)
-    if want_a:
-        cols, t = [], r.clone()
-        for j in range(m + 1):
-            cols.append(t.sum((0, 2)))
-            if j < m:
-                t.mul_(x)
-        ga = torch.stack(cols, 1)
-    if want_b and n > 0:
-        cols, t, ax = [], r.mul_(f), x.abs()
-        for _k in range(n):
-            t.mul_(ax)
-            cols.append(t.sum((0, 2)))
-        gb = torch.stack(cols, 1)
-        gb = torch.where(b >= 0, -gb, gb)                 # −sign(b_k)·Σ r·F·|x|^k, sign(0) := +1
+    if want_b and n > 0:                                  # −sign(b_k)·Σ r·F·|x|^k, sign(0) := +1
+        gb = torch.stack(_moments(f.mul_(r).mul_(ax), ax, n), 1)
+        gb = torch.where(b >= 0, -gb, gb)
     elif want_b:
         gb = torch.zeros_like(b)
+    if want_a:                                            # Σ r·x^j (r is no longer needed: mutate it)
+        ga = torch.stack(_moments(r, x, m + 1), 1)
     return gx, ga, gb
 
 
