@@ -103,3 +103,20 @@ def test_at_a_glance_names_the_best_activation_per_task(built):
     # conftest: accuracy rises with the activation index (tanh best), rmse falls with it (tanh best as well)
     rows = re.findall(r'<tr><td class="name">(\w+)</td><td class="name">(\w+)</td>', table)
     assert dict(rows) == {"digits_mlp": "tanh", "fit_toy": "tanh"}
+
+
+def test_report_survives_all_diverged_one_seed_and_failed_runs(tmp_path):
+    import math
+
+    from actlab.store.runs import RunStore
+
+    with RunStore(tmp_path / "e.db") as s:
+        for act in ("relu", "tanh"):
+            div = act == "tanh"
+            s.record_run("t1", act, 0, {}, {"metric": "accuracy", "value": math.nan if div else 0.9,
+                                             "higher_is_better": True, "diverged": div, "step_time": 1e-3,
+                                             "curve": [math.nan] if div else [0.5, 0.9]})
+        s.record_run("t2", "relu", 0, {}, None, error="RuntimeError: boom")
+    html = write_report(tmp_path / "e.db", tmp_path / "rep").read_text()
+    assert 'id="errors"' in html and "RuntimeError: boom" in html
+    assert "1 diverged, 1 failed" in html
