@@ -53,18 +53,28 @@ def bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     return b
 
 
-def adaptive_grid(x: Tensor, num: int, grid_eps: float) -> Tensor:
+def adaptive_grid(x: Tensor, num: int, grid_eps: float, min_span: float = 1e-3) -> Tensor:
     """pykan's grid update: (1-grid_eps)·sample quantiles + grid_eps·uniform knots on [min, max].
 
     Shape: x (B, in) -> (in, num+1) interior knots.
+    Guard (ours, not pykan's): an input whose samples span less than ``min_span`` (a nearly dead node) gets
+    uniform knots on [mid - min_span/2, mid + min_span/2]. Quantile knots 1e-10 apart make the loss jump when
+    the node moves by 1e-10, and LBFGS then stalls (seen on the hellokan run after refine).
     """
     xs = torch.sort(x, dim=0).values
     batch = xs.shape[0]
     ids = [int(batch / num * i) for i in range(num)] + [-1]
     adaptive = xs[ids, :].T
     h = (adaptive[:, -1:] - adaptive[:, :1]) / num
-    uniform = adaptive[:, :1] + h * torch.arange(num + 1, dtype=x.dtype, device=x.device)
-    return grid_eps * uniform + (1 - grid_eps) * adaptive
+    steps = torch.arange(num + 1, dtype=x.dtype, device=x.device)
+    uniform = adaptive[:, :1] + h * steps
+    grid = grid_eps * uniform + (1 - grid_eps) * adaptive
+    narrow = (adaptive[:, -1] - adaptive[:, 0]) < min_span
+    if narrow.any():
+        mid = (adaptive[:, :1] + adaptive[:, -1:]) / 2
+        wide = mid - min_span / 2 + (min_span / num) * steps
+        grid = torch.where(narrow.unsqueeze(1), wide, grid)
+    return grid
 
 
 @register_basis("bspline")

@@ -103,7 +103,8 @@ def fit(model: KAN, dataset: Dataset, steps: int = 100, opt: str = "LBFGS", lr: 
 
         optimizer.step(closure)
         with torch.no_grad():
-            res.train_loss.append(float(torch.sqrt(last["mse"])))
+            # LBFGS's last closure call may be a rejected line-search trial: evaluate the accepted point
+            res.train_loss.append(rmse(model, x, y) if opt == "LBFGS" else float(torch.sqrt(last["mse"])))
             res.test_loss.append(rmse(model, dataset["test_input"], dataset["test_label"]))
             res.reg.append(float(last["reg"]))
     res.seconds = time.perf_counter() - t0

@@ -95,6 +95,12 @@ class KANLayer(nn.Module):
         self.record = False
         self.last: EdgeRecord | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the last record may hold autograd graphs (deepcopy/pickle refuse those); it is a cache anyway
+        state = dict(super().__getstate__())
+        state["last"] = None
+        return state
+
     # -- weights ------------------------------------------------------------------------------------
     def edge_mask(self) -> Tensor:
         """(out, in): 1 where the edge is a live spline/basis edge (not pruned, not symbolic)."""
