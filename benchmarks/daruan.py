@@ -111,8 +111,12 @@ def finish(text: str, no_write: bool) -> None:
     if BEGIN in doc:
         doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: text, doc, flags=re.S)
     else:
-        anchor = "<!-- rational:end -->\n" if "<!-- rational:end -->" in doc else "<!-- kan:end -->\n"
-        doc = doc.replace(anchor, anchor + "\n" + text + "\n", 1)
+        anchor = next((a for a in ("<!-- rational:end -->\n", "<!-- kan:end -->\n") if a in doc), None)
+        if anchor:
+            doc = doc.replace(anchor, anchor + "\n" + text + "\n", 1)
+        else:   # right under the section's heading
+            doc = re.sub(r"(## Learnable activations and KAN[^\n]*\n\n)", lambda mt: mt.group(1) + text + "\n\n",
+                         doc, count=1)
     path.write_text(doc)
 
 

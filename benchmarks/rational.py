@@ -97,8 +97,11 @@ def main() -> None:
         doc = path.read_text()
         if BEGIN in doc:
             doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: text, doc, flags=re.S)
-        else:
+        elif "<!-- kan:end -->\n" in doc:
             doc = doc.replace("<!-- kan:end -->\n", "<!-- kan:end -->\n\n" + text + "\n", 1)
+        else:   # right under the section's heading
+            doc = re.sub(r"(## Learnable activations and KAN[^\n]*\n\n)", lambda mt: mt.group(1) + text + "\n\n", doc,
+                         count=1)
         path.write_text(doc)
 
 
