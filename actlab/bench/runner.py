@@ -60,6 +60,12 @@ def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
     """
     path = Path(path)
     d = path if is_dir else path.parent
+    for parent in (d, *d.parents):  # the deepest existing ancestor must be a directory
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"{what} {str(path)!r} is not writable: {str(parent)!r} is a file, "
+                                  "not a directory")
+            break
     try:
         d.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=d, prefix=".actlab-write-test-"):

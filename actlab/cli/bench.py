@@ -71,13 +71,17 @@ def bench(
     baseline: Annotated[str | None, typer.Option("--baseline", help="activation to compare against")] = None,
 ):
     """Run every (activation, task, seed) of a suite once; runs already in --db are skipped (resume)."""
-    from actlab.bench.config import resolve_suite
-    from actlab.bench.runner import run_suite
+    from actlab.bench.config import resolve_suite, validate_names
+    from actlab.bench.runner import check_writable, run_suite
 
     if suite is None and (acts is None or tasks is None):
         suite = "quick"  # flags given without a suite refine the demo suite
     cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=seeds, backend=backend, workers=workers,
                         baseline=baseline)
+    cfg = validate_names(cfg)  # bad names and paths fail before any output (the runner checks again)
+    check_writable(db, "database path")
+    if report is not None:
+        check_writable(report, "output directory", is_dir=True)
     console.print(f"suite [bold]{cfg.name}[/]: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × "
                   f"{len(cfg.seeds)} seeds = {cfg.n_runs()} runs → {db}")
 
