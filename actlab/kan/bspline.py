@@ -123,7 +123,8 @@ class BSplineBasis(Basis):
         out = coef.shape[0]
         with torch.no_grad():
             pts = self.knots[:, self.k: self.knots.shape[1] - self.k].T.to(coef.dtype)  # (G+1, in)
-            noise = (torch.rand(pts.shape[0], self.in_features, out, dtype=coef.dtype) - 0.5) * self.noise_scale / self.G
+            noise = torch.rand(pts.shape[0], self.in_features, out, dtype=coef.dtype) - 0.5
+            noise *= self.noise_scale / self.G
             coef.copy_(fit_coef(self.features(pts), noise))
 
     def init_base(self, weight: Tensor) -> None:
