@@ -18,7 +18,7 @@ def test_evolution_finds_silu_by_distance_within_a_small_budget(small_space):
 
 
 def test_duplicates_are_evaluated_once(small_space):
-    res = run_search(small_space, "random", "target:silu", budget=120, seed=1)
+    res = run_search(small_space, "random", "target:silu", budget=60, seed=1)
     hashes = [r["hash"] for r in res.rows if r["status"] != "duplicate"]
     assert len(hashes) == len(set(hashes))
     assert res.evaluated == len(hashes)
