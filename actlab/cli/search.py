@@ -56,6 +56,8 @@ def search(
     epochs: Annotated[int | None, typer.Option(help="override the task's epochs")] = None,
     cost: Annotated[str, typer.Option(help="cost measure: ops (deterministic) | time (vs ReLU)")] = "ops",
     top: Annotated[int, typer.Option(help="rows in the live top-k table")] = 8,
+    quality_steps: Annotated[int, typer.Option(help="quality gate: optimiser steps of the short run (0 = off)")] = 30,
+    quality_threshold: Annotated[float, typer.Option(help="quality gate: minimum metric after those steps")] = 0.2,
 ):
     """Search for activation functions; progress bar plus a live table of the best candidates."""
     from actlab.bench.backends import get_backend
@@ -73,7 +75,7 @@ def search(
         space_options = parse_grammar(grammar)
     overrides = {"epochs": epochs} if epochs else {}
     objective = make_objective(task) if task.startswith("target:") else make_objective(
-        task, overrides=overrides, small=small)
+        task, overrides=overrides, small=small, quality_steps=quality_steps, quality_threshold=quality_threshold)
     opts = {"population": population, "sample": sample, "select": select} if strategy == "evolution" else {}
     be = get_backend(backend, workers)
     rows: list[dict[str, Any]] = []
@@ -174,7 +176,24 @@ def search_promote(
         console.print(f"wrote {out} (import it to register {name!r})")
 
 
+def search_tune(
+    template: Annotated[str, typer.Argument(help="expression with trainable scalars, e.g. 'x*sigmoid(b0*x)'")],
+    task: Annotated[str, typer.Option(help="proxy task name or target:<activation>")] = "digits",
+    trials: Annotated[int, typer.Option(help="optuna TPE trials")] = 20,
+    seed: Annotated[int, typer.Option(help="sampler seed")] = 0,
+    low: Annotated[float, typer.Option(help="lower bound of each b_i")] = -3.0,
+    high: Annotated[float, typer.Option(help="upper bound of each b_i")] = 3.0,
+):
+    """Tune the initial values of a template's b_i with optuna (e.g. β in x·σ(βx))."""
+    from actlab.search.tune import tune_template
+
+    out = tune_template(template, task, n_trials=trials, seed=seed, low=low, high=high)
+    console.print(f"best after {out['trials']} trials: " + ", ".join(f"{k}={v:.4g}" for k, v in out["params"].items())
+                  + f"  value={out['value']:.4f}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("search")(search)
     app.command("search-report")(search_report)
     app.command("search-promote")(search_promote)
+    app.command("search-tune")(search_tune)

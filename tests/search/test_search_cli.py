@@ -51,3 +51,11 @@ def test_budget_zero_is_refused_before_anything_runs(tmp_path):
     r = runner.invoke(app, ["search", "--budget", "0", "--db", str(tmp_path / "x.db")])
     assert isinstance(r.exception, ConfigError) and "budget" in str(r.exception)
     assert not (tmp_path / "x.db").exists()
+
+
+def test_search_tune_reports_beta_near_one_for_a_silu_target():
+    r = runner.invoke(app, ["search-tune", "x*sigmoid(b0*x)", "--task", "target:silu", "--trials", "30",
+                            "--low", "0.1", "--high", "3"])
+    assert r.exit_code == 0, r.output
+    beta = float(r.stdout.split("b0=")[1].split()[0])
+    assert abs(beta - 1.0) < 0.15
