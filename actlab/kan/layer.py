@@ -72,8 +72,6 @@ class KANLayer(nn.Module):
         self.out_features = check_int("out_features", out_features, 1, "KANLayer")
         self.basis = make_basis(basis, self.in_features, **basis_params)
         self.base_name, self.base_fn = _base_fn(self.basis.default_base if base == "default" else base)
-        if isinstance(self.base_fn, nn.Module):
-            self.add_module("base_act", self.base_fn)
         k = self.basis.num_features
         self.coef = nn.Parameter(torch.empty(out_features, in_features, k))
         self.basis.init_coef(self.coef)
@@ -236,9 +234,12 @@ class KAN(nn.Module):
         if isinstance(widths, int | str) or len(widths) < 2:
             raise ParameterError(f"KAN widths must be a list of at least two layer widths, got {widths!r}")
         self.widths = [check_int(f"widths[{i}]", w, 1, "KAN") for i, w in enumerate(widths)]
+        if not isinstance(basis, str):
+            raise ParameterError("KAN builds one basis per layer, so basis must be a name; "
+                                 "stack KANLayer's yourself to use built Basis instances")
         if seed is not None:
             torch.manual_seed(seed)
-        self.build_opts = {"basis": basis, **opts} if isinstance(basis, str) else {}
+        self.build_opts = {"basis": basis, **opts}
         self.layers = nn.ModuleList(KANLayer(a, b, basis=basis, **opts) for a, b in zip(self.widths, self.widths[1:]))
 
     def forward(self, x: Tensor) -> Tensor:

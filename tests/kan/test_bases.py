@@ -93,3 +93,14 @@ def test_rational_basis_init_preserves_variance():
     with torch.no_grad():
         y = layer(torch.randn(4096, 256))
     assert 0.8 < y.var().item() < 1.25
+
+
+def test_base_branch_accepts_zoo_activations_and_none():
+    torch.manual_seed(0)
+    x = torch.randn(16, 3, dtype=torch.float64)
+    gelu = KANLayer(3, 2, base="gelu").double()
+    assert gelu.base_name == "gelu"
+    expected = (gelu.basis(x).flatten(1) @ gelu.spline_weight().flatten(1).T
+                + torch.nn.functional.gelu(x) @ gelu.scale_base.T)
+    torch.testing.assert_close(gelu(x), expected)
+    assert KANLayer(3, 2, base="none").scale_base is None
