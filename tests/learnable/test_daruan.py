@@ -152,3 +152,15 @@ def test_daruan_errors_are_clear():
         DARUAN(num_parameters=3)(torch.randn(2, 4))
     with pytest.raises(ParameterError, match="extend"):
         DARUAN(reps=3).extend(2)
+
+
+def test_hqkan_extension_preserves_outputs_float64():
+    torch.manual_seed(0)
+    h = HQKAN(32, 16, reps=2, preact_trainable=True).double()
+    with torch.no_grad():
+        h.qkan.theta.add_(torch.randn_like(h.qkan.theta))
+        h.qkan.preact_w.add_(0.5 * torch.randn_like(h.qkan.preact_w))
+    x = torch.randn(8, 32, dtype=D)
+    ext = h.extend(4)
+    assert ext.qkan.reps == 4 and h.qkan.reps == 2
+    assert (ext(x) - h(x)).abs().max().item() <= 1e-5
