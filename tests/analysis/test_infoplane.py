@@ -91,3 +91,17 @@ def test_tanh_compresses_and_relu_does_not_at_default_lr():
            for act in ("tanh", "relu")}
     assert res["tanh"].compression()[LAST_HIDDEN] > 0.5
     assert res["relu"].compression()[LAST_HIDDEN] < 0.5 * res["tanh"].compression()[LAST_HIDDEN]
+
+
+@pytest.mark.slow
+def test_other_estimators_respect_ceilings_on_the_plane():
+    from actlab.analysis.infoplane import plane_of
+    from actlab.tasks.ib12 import make_ib12
+
+    snaps, _, _ = train_and_record("relu", np.array([20]), seeds=[0])
+    y = make_ib12().y
+    for est in ("adaptive", "kde_upper", "kde_lower", "ksg"):
+        ixt, ity = plane_of(snaps[0], y, est)
+        assert np.all(np.isfinite(ixt)) and np.all(ixt <= 12 + 1e-6), est
+        if est == "adaptive":  # plug-in: I(T;Y) <= H(Y) exactly; the others are not bounded by it
+            assert np.all(ity <= 1.0), est
