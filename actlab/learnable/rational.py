@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from actlab.core.errors import ParameterError, ShapeError
 from actlab.core.registry import register
@@ -53,7 +54,7 @@ def _p_q(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, p: torch.Tensor | No
         return p, torch.ones_like(x)
     # Q = 1 + |x|·(|b_1| + |x|·(|b_2| + … + |x|·|b_n|)), one fused pass per coefficient
     ab, ax = b.abs(), x.abs()
-    one = torch.ones((), dtype=x.dtype)
+    one = torch.ones((), dtype=x.dtype, device=x.device)
     if n == 1:
         return p, torch.addcmul(one, ax, _col(ab, 0))
     q = torch.addcmul(_col(ab, n - 2), ax, _col(ab, n - 1))
@@ -186,6 +187,7 @@ class RationalFunction(torch.autograd.Function):
         return _kernels(compiled)[0](x, a, b)
 
     @staticmethod
+    @once_differentiable   # the closed-form backward uses in-place/out= ops: no double backward, say so clearly
     def backward(ctx, g: torch.Tensor):
         x, a, b = ctx.saved_tensors
         want = ctx.needs_input_grad
