@@ -82,3 +82,10 @@ def test_bad_inputs_raise():
         signal.propagate("tanh", init="xavier")
     with pytest.raises(ParameterError, match="no non-trivial"):
         signal.moment_fixed_point("relu")
+
+
+def test_learnable_activations_work_and_unbuildable_layers_raise():
+    m, v = signal.moment_map("rational", 0.0, 1.0)  # its initial (fitted) shape defines the function
+    assert np.isfinite(m) and v > 0
+    with pytest.raises(ParameterError, match="evonorm_b0 cannot be built"):
+        signal.moment_map("evonorm_b0", 0.0, 1.0)
