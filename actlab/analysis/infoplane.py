@@ -5,9 +5,9 @@ layer's activity on all 4096 patterns at log-spaced epochs, and estimate per lay
 
     I(X;T)  with X the pattern identity (H(X) = 12 bits), and   I(T;Y)  with Y the label.
 
-We use a short loop of our own instead of `actlab.train.loop.fit`: the network is tiny, the whole set sits in
-one tensor, and what we need is a snapshot of every layer on the full set after chosen epochs, which a
-per-epoch callback of `fit` would also give but with validation passes we do not need on every epoch.
+We use a short loop of our own instead of `actlab.train.loop.fit`: what we need is a snapshot of every layer on
+the full set after chosen epochs, and the repeats train side by side as one stacked model (bmm), which `fit`
+(one model, per-epoch validation) does not do; stacking makes 5 repeats ~3× cheaper than 5 runs.
 
 Results (not activations) are cached as ``<runs_dir>/infoplane/<key>.npz`` + ``.json``, where the key hashes
 the whole configuration, so a plot can be redrawn, or a run extended to more repeats, without retraining.
