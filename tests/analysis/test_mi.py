@@ -129,3 +129,20 @@ def test_constant_columns_can_be_dropped_for_ksg():
     x, y = gaussian_pairs(0.7, 1000, 1)
     padded = np.c_[x, np.full(len(x), 3.0)]
     assert mi(padded, y, "ksg", constant="drop") == pytest.approx(mi(x, y, "ksg"), abs=1e-6)
+
+
+def test_adaptive_bins_hold_equal_numbers_of_distinct_values():
+    from actlab.analysis.mi import bin_adaptive
+
+    a = np.random.default_rng(5).exponential(size=(3000, 2)) ** 3  # heavy tail: fixed bins would be lopsided
+    idx = bin_adaptive(a, bins=10)
+    per_bin = [len(np.unique(a[idx == b])) for b in range(10)]
+    assert max(per_bin) - min(per_bin) <= 1 and sum(per_bin) == len(np.unique(a))
+
+
+def test_saxe_bin_size_grid_is_unbounded_and_fixed_width():
+    from actlab.analysis.mi import bin_fixed
+
+    v = np.array([[-0.01], [0.0], [0.069], [0.07], [100.0]])
+    assert bin_fixed(v, bin_size=0.07).ravel().tolist() == [-1, 0, 0, 1, 1428]
+    assert bin_fixed(v, bins=2, range=(0.0, 1.0)).ravel().tolist() == [0, 0, 0, 0, 1]  # clipped to end bins
