@@ -33,3 +33,10 @@ def test_toy_fit_hellokan_protocol_with_refinement():
     model.refine(10, ds["train_input"])
     res = fit(model, ds, steps=50)
     assert res.test_loss[-1] <= 5e-3 and res.test_loss[-1] < 0.5 * first
+
+
+def test_adam_fit_with_chebyshev_basis_reduces_loss():
+    ds = create_dataset(toy_function, 2, train_num=256, test_num=256, seed=1)
+    model = KAN([2, 4, 1], basis="chebyshev", seed=0).double()
+    res = fit(model, ds, steps=60, opt="Adam", lr=0.05)
+    assert res.test_loss[-1] < 0.5 * res.test_loss[0]
