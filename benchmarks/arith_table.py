@@ -112,6 +112,20 @@ def section(rows: list[dict], seeds: int, iterations: int, train_s: float, wall_
             ours += f" ({r['seeds']} of {r['seeds'] + r['pending']} seeds finished)"
         lines.append(f"| {SYM[op]} | {NAMES[unit]} | {ours} | {pp} | {_g(r['converged_at_median'])} | {_g(p[2])} | "
                      f"{_g(r['sparsity_error'])} | {_g(p[3])} |")
+    reach = [(k, by_cell[k]) for k, p in PAPER.items() if k in by_cell and p[2] is not None and p[2] <= iterations]
+    if not paper and reach:
+        lines += ["", "Cells whose paper solved-at median lies inside our budget (the only ones a reduced run can "
+                      "compare): " + "; ".join(
+                          f"{SYM[op]} {NAMES[u]}: ours {r['solved']}/{r['seeds']}, median {_g(r['converged_at_median'])}"
+                          f" (paper {PAPER[(op, u)][0]}%, median {_g(PAPER[(op, u)][2])})" for (op, u), r in reach)
+                  + "."]
+    nau = regularizer_for("nau", iterations)
+    if not paper and nau is not None:
+        frac = nau(iterations) / nau.lam
+        lines += ["", f"Sparsity errors are taken at the best-validation step of a {iterations:,}-iteration run: the NAU "
+                      f"regulariser ramp has reached {100 * frac:.0f}% of λ̂ by the end, and the unused weights have "
+                      "had no time to reach 0 or ±1, so they are not comparable with the paper's values after 5·10⁶ "
+                      "iterations."]
     if not paper:
         lines += ["", "A reduced run cannot confirm the paper's numbers: solved-at medians of the paper beyond "
                       f"{iterations:,} iterations are out of reach by construction, so low success rates here for "
