@@ -37,6 +37,8 @@ def test_resume_after_interruption_keeps_finished_seeds(tmp_path, monkeypatch):
     assert st.checkpoints(rid) == [([2, 3], 100)]
     first = {r["seed"]: r["finished"] for r in st.seeds(rid)}
     st.close()
+    peek = run("sub", "nau", seeds=4, iterations=200, db=db, seed_batch=2, train=False, **OPTS)
+    assert (peek[0]["seeds"], peek[0]["pending"]) == (2, 2)  # read-only: summarises the finished seeds
 
     trained = []
     real = run_mod.train_seeds
