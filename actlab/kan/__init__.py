@@ -1,6 +1,14 @@
 """actlab.kan: Kolmogorov–Arnold layers with interchangeable bases, grid update/extension, pruning,
 symbolic snapping.
 
+- `KANLayer(in, out, basis=..., **basis_params)` / `KAN(widths, basis=..., **opts)`: one (B, in, K) basis
+  tensor and one matmul per layer; ``model.recording()`` keeps per-edge activations.
+- bases (`basis_names()`): bspline (pykan semantics), matrix (MatrixKAN evaluation of the same splines), rbf
+  (FastKAN), relu (ReLU-KAN), chebyshev, legendre, fourier, rational (GR-KAN), af (AF-KAN), selectable (S-KAN).
+- `fit` (pykan-style LBFGS with grid updates and regularisation), `KAN.refine` (grid extension), `prune`,
+  `prune_inputs`, `attribute`, `suggest_symbolic` / `fix_symbolic` / `auto_symbolic` / `symbolic_formula`,
+  `actlab.kan.io.save_kan` / `load_kan`; plots in `actlab.report.kan_plot`.
+
 >>> from actlab.kan import KAN, KANLayer, basis_names
 >>> model = KAN([2, 5, 1], basis="bspline", grid=5)
 """

@@ -238,14 +238,14 @@ def symbolic_formula(model: KAN, digits: int = 4) -> list[sp.Expr]:
     for l, layer in enumerate(model.layers):
         outs = []
         for j in range(layer.out_features):
-            acc = sp.Float(float(layer.bias[j])) if layer.bias is not None else sp.Integer(0)
+            acc = sp.Float(layer.bias[j].detach().item()) if layer.bias is not None else sp.Integer(0)
             for i in range(layer.in_features):
                 if layer.mask[j, i] == 0:
                     continue
                 if (j, i) not in layer.symbolic:
                     raise ParameterError(f"edge (layer {l}, {i} -> {j}) is still a spline; snap it first "
                                          "(fix_symbolic / auto_symbolic) or prune it")
-                a, b, c, d = layer.sym_params[f"{j}_{i}"].tolist()
+                a, b, c, d = layer.sym_params[f"{j}_{i}"].detach().tolist()
                 f = library_fn(layer.symbolic[(j, i)].name).sym
                 acc = acc + sp.Float(a) * f(sp.Float(b) * xs[i] + sp.Float(c)) + sp.Float(d)
             outs.append(acc)
