@@ -43,19 +43,17 @@ class Param:
 
     def check(self, value: Any, owner: str) -> None:
         """Raise `ParameterError` naming this parameter when a numeric value lies outside its range."""
-        try:
-            v = float(value)
-        except (TypeError, ValueError, RuntimeError):
-            # tensors with several elements (per-channel parameters) are checked elementwise
-            import torch
+        import torch
 
-            if isinstance(value, torch.Tensor):
-                if value.numel() == 0:
-                    return
-                lo, hi = float(value.detach().min()), float(value.detach().max())
-                for x in (lo, hi):
+        if isinstance(value, torch.Tensor) and value.numel() != 1:
+            # per-channel parameters: the extremes decide
+            if value.numel():
+                for x in (float(value.detach().min()), float(value.detach().max())):
                     self.check(x, owner)
-                return
+            return
+        try:
+            v = float(value.detach()) if isinstance(value, torch.Tensor) else float(value)
+        except (TypeError, ValueError):
             raise ParameterError(f"{owner}: parameter {self.name!r} must be a number, got {value!r}") from None
         below = v <= self.low if self.open[0] else v < self.low
         above = v >= self.high if self.open[1] else v > self.high

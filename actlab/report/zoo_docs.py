@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from actlab.core.curve import has_curve
 from actlab.core.registry import names, specs
 from actlab.core.spec import FAMILIES, ActivationSpec
 
@@ -48,7 +49,7 @@ def render(img_dir: str | None = "img") -> str:
         lines += [f"## {fam} ({len(group)})", "", "| name | formula | parameters | properties | source | curve |",
                   "|---|---|---|---|---|---|"]
         for s in group:
-            plot = None if s.kind in ("layer",) or img_dir is None else f"{img_dir}/{s.name}.png"
+            plot = None if not has_curve(s) or img_dir is None else f"{img_dir}/{s.name}.png"
             lines.append(_row(s, plot))
         lines.append("")
     return "\n".join(lines)
@@ -63,6 +64,6 @@ def write(out: str | Path, plots: bool = True) -> Path:
     out.write_text(render("img"), encoding="utf-8")
     if plots:
         for s in specs():
-            if s.kind != "layer":
+            if has_curve(s):
                 plot_curves([s.name], out.parent / "img" / f"{s.name}.png", derivative=True, small=True)
     return out
