@@ -3,7 +3,6 @@ import random
 
 import torch
 
-import actlab
 from actlab.search.correction import CorrectionSpace
 from actlab.search.graph import EVONORM_B0, EVONORM_S0, GraphLayer, GraphSpace
 from actlab.search.runner import run_search
@@ -69,11 +68,9 @@ def test_graph_canonical_form_sorts_commutative_arguments():
 
 
 def test_graph_candidate_trains_inside_an_mlp_task_model():
-    mlp = actlab.models.mlp.MLP(8, [16], 3, act=lambda: GraphLayer(EVONORM_S0)) if hasattr(actlab, "models") \
-        else None
-    if mlp is None:
-        from actlab.models.mlp import MLP
-        mlp = MLP(8, [16], 3, act=lambda: GraphLayer(EVONORM_S0))
+    from actlab.models.mlp import MLP
+
+    mlp = MLP(8, [16], 3, act=lambda: GraphLayer(EVONORM_S0))
     out = mlp(torch.randn(5, 8))
     out.sum().backward()
     assert out.shape == (5, 3) and all(torch.isfinite(p.grad).all() for p in mlp.parameters() if p.grad is not None)
