@@ -58,11 +58,13 @@ def speed(repeats: int, iters: int) -> tuple[list[tuple[str, float, float, float
     for b in basis_names():
         opts = {"grid": 5} if b in ("bspline", "matrix") else {}
         contenders[b] = KAN([64, 64], basis=b, **opts)
+    contenders["bspline compiled"] = KAN([64, 64], basis="bspline", grid=5, backend="compiled")
     pk = pykan_model([64, 64], 5)
     if pk is not None:
         contenders["pykan"] = pk
     steps = {n: step_fn(m, x) for n, m in contenders.items()}
-    for s in steps.values():  # warm-up
+    for s in steps.values():  # warm-up (also compiles the compiled backend)
+        s()
         s()
     times: dict[str, list[float]] = {n: [] for n in steps}
     for _ in range(repeats):  # interleaved: every contender once per round

@@ -53,6 +53,17 @@ def bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     return b
 
 
+_COMPILED: dict[str, object] = {}
+
+
+def compiled_bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
+    """`bspline_basis` through torch.compile (inductor fuses the recursion into one kernel; ~10× faster on CPU
+    here). Compiled once per process on first use (seconds); no double backward through it."""
+    if "fn" not in _COMPILED:
+        _COMPILED["fn"] = torch.compile(bspline_basis, dynamic=True)
+    return _COMPILED["fn"](x, knots, k)  # type: ignore[operator]
+
+
 def adaptive_grid(x: Tensor, num: int, grid_eps: float, min_span: float = 1e-3) -> Tensor:
     """pykan's grid update: (1-grid_eps)·sample quantiles + grid_eps·uniform knots on [min, max].
 
@@ -88,6 +99,8 @@ class BSplineBasis(Basis):
         grid_eps: weight of the uniform grid in grid updates (0 = pure quantiles, 1 = uniform).
         noise_scale: pykan init: spline values U(-1/2, 1/2)·noise_scale/G at the knots, fitted by least squares.
         scale_base_mu, scale_base_sigma: base weight init mu/√in + sigma·U(-1, 1)/√in (pykan).
+        backend: "eager" (autograd through the recursion, any derivative order) or "compiled" (torch.compile
+            of the same recursion: much faster forward/backward, first call compiles, no double backward).
 
     Shape: (B, in) -> (B, in, G+k).
     """
@@ -97,8 +110,11 @@ class BSplineBasis(Basis):
 
     def __init__(self, in_features: int, grid: int = 3, k: int = 3, grid_range: Sequence[float] = (-1.0, 1.0),
                  grid_eps: float = 0.02, noise_scale: float = 0.3, scale_base_mu: float = 0.0,
-                 scale_base_sigma: float = 1.0):
+                 scale_base_sigma: float = 1.0, backend: str = "eager"):
         super().__init__(in_features)
+        if backend not in ("eager", "compiled"):
+            raise ParameterError(f"bspline basis: backend must be 'eager' or 'compiled', got {backend!r}")
+        self.backend = backend
         self.G = check_int("grid", grid, 1, "bspline basis")
         self.k = check_int("k", k, 0, "bspline basis")
         lo, hi = (float(v) for v in grid_range)
@@ -113,7 +129,8 @@ class BSplineBasis(Basis):
 
     # -- evaluation -------------------------------------------------------------------------------
     def features(self, u: Tensor) -> Tensor:
-        return bspline_basis(u, self.knots.to(u.dtype), self.k)
+        fn = compiled_bspline_basis if self.backend == "compiled" else bspline_basis
+        return fn(u, self.knots.to(u.dtype), self.k)
 
     def input_range(self) -> tuple[Tensor, Tensor]:
         return self.knots[:, self.k].clone(), self.knots[:, -self.k - 1].clone()
@@ -158,7 +175,8 @@ class BSplineBasis(Basis):
         self.in_features = len(idx)
 
     def extra_repr(self) -> str:
-        return f"in={self.in_features}, grid={self.G}, k={self.k}, grid_eps={self.grid_eps}"
+        return f"in={self.in_features}, grid={self.G}, k={self.k}, grid_eps={self.grid_eps}" + \
+            (f", backend={self.backend!r}" if self.backend != "eager" else "")
 
 
 def fit_coef(feats: Tensor, values: Tensor) -> Tensor:

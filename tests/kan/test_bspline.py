@@ -112,3 +112,23 @@ def test_grid_update_moves_knots_to_data_and_keeps_representable_function():
     torch.testing.assert_close(inner[:, -1], x.max(0).values, atol=1e-12, rtol=0)
     assert (inner.diff(dim=1).std(1) > 1e-3).all()  # quantile knots: not uniform any more
     torch.testing.assert_close(layer(x), before, atol=1e-8, rtol=0)
+
+
+def test_unknown_backend_is_rejected():
+    from actlab.core.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="backend must be 'eager' or 'compiled'"):
+        KANLayer(2, 2, backend="fast")
+
+
+@pytest.mark.slow
+def test_compiled_backend_equals_eager_values_and_input_gradients():
+    torch.manual_seed(0)
+    a = KANLayer(4, 3, grid=5).double()
+    b = KANLayer(4, 3, grid=5, backend="compiled").double()
+    b.load_state_dict(a.state_dict())
+    x = (torch.rand(64, 4, dtype=torch.float64) * 2.4 - 1.2).requires_grad_(True)
+    torch.testing.assert_close(b(x), a(x), atol=1e-12, rtol=0)
+    ga, = torch.autograd.grad(a(x).sum(), x)
+    gb, = torch.autograd.grad(b(x).sum(), x)
+    torch.testing.assert_close(gb, ga, atol=1e-12, rtol=0)
