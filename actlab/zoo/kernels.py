@@ -128,12 +128,14 @@ def compiled(spec: ActivationSpec) -> Callable[..., torch.Tensor]:
     """``spec.fn`` compiled by inductor into fused fwd/bwd kernels (compiled on first call, cached on disk).
 
     Scalar parameters are specialised as constants; a spec whose backward is a custom autograd.Function
-    (surrogate gradients) or whose forward is a torch built-in is returned unchanged. If compilation itself
+    (surrogate gradients) or whose forward is a torch native is returned unchanged. If compilation itself
     fails (no C++ toolchain, an op inductor cannot lower), the eager composite is used from then on, with a
     warning.
     """
-    if spec.grad == "surrogate" or not inspect.isfunction(spec.fn):
-        return spec.fn  # custom autograd.Functions and torch built-ins (already one native kernel)
+    if spec.grad == "surrogate" or spec.native is not None or not inspect.isfunction(spec.fn):
+        # custom autograd.Functions, and entries whose forward is a torch native: one native kernel already,
+        # and inductor's re-generated backward for them measured 3-6x slower (BENCHMARKS.md)
+        return spec.fn
     _cache_dir()
     import torch._dynamo
 
