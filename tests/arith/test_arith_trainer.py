@@ -58,3 +58,20 @@ def test_regularizer_is_applied_on_its_schedule():
     assert tr.schedule(0) == 0 and tr.schedule(3) == 2.5 and tr.schedule(9) == 5.0
     none = BatchedTrainer(task, "linear", [0], TrainConfig(iterations=10, eval_every=10, eval_size=100))
     assert none.schedule is None
+
+
+def test_planted_solutions_score_zero_and_the_eps_solution_scores_the_threshold():
+    # exact weights in the network give ~0 test MSE; the ε-perturbed ones give the success threshold
+    for op, unit, w2 in (("mul", "nmu", [1.0, 1.0]), ("add", "nau", [1.0, 1.0]), ("sub", "nau", [1.0, -1.0])):
+        task = ArithTask(op)
+        tr = BatchedTrainer(task, unit, [0, 1], TrainConfig(iterations=1, eval_size=20_000))
+        masks = tr.stream.masks.float().transpose(1, 2)  # (S, 2, n): the true subsets of each seed
+        for eps, expect in ((0.0, 0.0), (1e-5, tr.threshold)):
+            with torch.no_grad():
+                tr.model.layer1.weight.copy_(torch.where(masks > 0, 1 - eps, eps))
+                tr.model.layer2.weight.copy_(torch.tensor(w2).expand(2, 1, 2))
+            test = tr.evaluate()["test"]
+            if expect == 0.0:
+                assert (test < 1e-2 * tr.threshold).all(), (op, test)  # float32 round-off only
+            else:
+                assert torch.allclose(test, torch.tensor(expect, dtype=test.dtype), rtol=0.15), (op, test, expect)
