@@ -180,13 +180,15 @@ class ArithTask:
         """
         if x.dim() == 2:
             ab = torch.einsum("bn,snk->sbk", x.double(), masks)
-        else:  # per-seed inputs: sum only the subset columns, in float64 (cheaper than casting all of x)
-            ab = torch.empty(*x.shape[:2], 2, dtype=torch.float64)
-            for s in range(x.shape[0]):
-                for k in (0, 1):
-                    cols = masks[s, :, k].nonzero().squeeze(1)
-                    lo, hi = int(cols[0]), int(cols[-1]) + 1  # subsets are contiguous
-                    ab[s, :, k] = x[s, :, lo:hi].sum(-1, dtype=torch.float64)
+        else:  # per-seed inputs: gather only the (contiguous, equal-size) subset columns, sum in float64
+            S, B, _ = x.shape
+            size = int(masks[0, :, 0].sum())
+            ar = torch.arange(size)
+            sums = []
+            for k in (0, 1):
+                idx = (masks[:, :, k].argmax(dim=1).unsqueeze(1) + ar).unsqueeze(1).expand(S, B, size)  # (S, B, s)
+                sums.append(x.gather(2, idx).sum(-1, dtype=torch.float64))
+            ab = torch.stack(sums, -1)
         return self.combine(ab[..., 0], ab[..., 1]).float()
 
     def eval_inputs(self, which: str, size: int = 10_000) -> torch.Tensor:
