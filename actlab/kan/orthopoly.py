@@ -1,0 +1,47 @@
+"""Orthogonal-polynomial bases of tanh(x): the shared machinery of the Chebyshev and Legendre KANs."""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from actlab.kan.basis import Basis, check_int
+
+
+def orthopoly(t: Tensor, degree: int, kind: str) -> Tensor:
+    """(..., degree+1) values of Chebyshev-T ("cheb") or Legendre ("leg") polynomials at t by recurrence."""
+    out = [torch.ones_like(t), t]
+    for n in range(1, degree):
+        if kind == "cheb":
+            out.append(2 * t * out[-1] - out[-2])
+        else:  # (n+1) P_{n+1} = (2n+1) t P_n - n P_{n-1}
+            out.append(((2 * n + 1) * t * out[-1] - n * out[-2]) / (n + 1))
+    return torch.stack(out[: degree + 1], dim=-1)
+
+
+class TanhPolynomialBasis(Basis):
+    """p_0..p_degree of tanh(x) for the family named by ``kind``. Shape: (B, in) -> (B, in, degree+1).
+
+    Init C ~ N(0, (1/(in·(D+1)))²); no base branch, no bias.
+    """
+
+    kind = "cheb"
+    per_input_free = True  # no per-input state: nodes can be removed
+
+    def __init__(self, in_features: int, degree: int = 3):
+        super().__init__(in_features)
+        self.degree = check_int("degree", degree, 1, f"{type(self).__name__}")
+        self.num_features = self.degree + 1
+
+    def features(self, u: Tensor) -> Tensor:
+        return orthopoly(torch.tanh(u), self.degree, self.kind)
+
+    def init_coef(self, coef: Tensor) -> None:
+        with torch.no_grad():
+            coef.normal_(0.0, 1.0 / (self.in_features * self.num_features))
+
+    def input_range(self) -> tuple[Tensor, Tensor]:
+        lo = torch.full((self.in_features,), -2.0)
+        return lo, -lo
+
+    def extra_repr(self) -> str:
+        return f"degree={self.degree}"
