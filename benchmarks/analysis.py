@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from mdblock import write_block
 
 from actlab.analysis.infoplane import InfoPlaneConfig, plane_of, run_infoplane, sample_epochs, train_and_record
 from actlab.analysis.mi import mutual_information
 from actlab.tasks.ib12 import make_ib12
 
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN, END = "<!-- analysis:begin -->", "<!-- analysis:end -->"
 
 
 def timed(fn) -> float:
@@ -132,19 +132,7 @@ def fidelity_section(epochs: int, repeats: int, runs: Path) -> str:
 
 
 def write_section(path: Path, heading: str, body: str) -> None:
-    """Replace our marked block under ``heading`` (re-read right before writing; other text untouched)."""
-    text = path.read_text()
-    block = f"{BEGIN}\n{body}\n{END}"
-    if BEGIN in text and END in text:
-        i, j = text.index(BEGIN), text.index(END) + len(END)
-        text = text[:i] + block + text[j:]
-    else:
-        i = text.index(heading) + len(heading)
-        rest = text[i:]
-        stub = "\n\n_not run yet_" if rest.startswith("\n\n_not run yet_") else (
-            "\n\n_not measured yet_" if rest.startswith("\n\n_not measured yet_") else "")
-        text = text[:i] + "\n\n" + block + rest[len(stub):]
-    path.write_text(text)
+    write_block(path, "analysis", body, heading)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from mdblock import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,10 +127,7 @@ def main() -> None:
     print(text)
     if not args.no_write:
         path = ROOT / "BENCHMARKS.md"
-        head = "## Bench harness (benchmarks/bench.py)"
-        body = path.read_text(encoding="utf-8")
-        pat = re.compile(re.escape(head) + r"\n.*?(?=\n## |\Z)", re.S)
-        path.write_text(pat.sub(lambda _m: head + "\n\n" + text + "\n", body), encoding="utf-8")
+        write_block(path, "bench", text, "## Bench harness (benchmarks/bench.py)")
         print(f"wrote {path}")
 
 

@@ -9,9 +9,9 @@ tasks that exist, with each task's short ("small") budget and 5 seeds.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
+from mdblock import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 FIDELITY_SUITE = {
@@ -99,10 +99,7 @@ def main() -> None:
     print(text)
     if not args.no_write:
         path = ROOT / "FIDELITY.md"
-        head = "## Standard suite vs published claims"
-        body = path.read_text(encoding="utf-8")
-        pat = re.compile(re.escape(head) + r"\n.*?(?=\n## |\Z)", re.S)
-        path.write_text(pat.sub(lambda _m: head + "\n\n" + text + "\n", body), encoding="utf-8")
+        write_block(path, "claims", text, "## Standard suite vs published claims")
         print(f"wrote {path}")
 
 

@@ -11,17 +11,16 @@ not replace the installed torch). Writes the "daruan" block of BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import time
 from pathlib import Path
 
 import torch
+from mdblock import write_block
 
 from actlab.kan.qkan import QKANLayer
 
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN, END = "<!-- daruan:begin -->", "<!-- daruan:end -->"
 CONFIGS = [(16, 16, 1024, 3), (64, 64, 256, 3), (64, 64, 256, 8)]   # d_in, d_out, batch, reps
 
 
@@ -66,8 +65,8 @@ def main() -> None:
         import qkan
         version = getattr(qkan, "__version__", "0.2.3")
     except Exception as e:
-        text = "\n".join([BEGIN, "### QKAN / DARUAN (benchmarks/daruan.py)", "",
-                          f"qkan peer not importable ({type(e).__name__}); no comparison made.", END])
+        text = "\n".join(["### QKAN / DARUAN (benchmarks/daruan.py)", "",
+                          f"qkan peer not importable ({type(e).__name__}); no comparison made."])
         return finish(text, args.no_write)
     fid = []
     for readout in ("z", "amplitude"):
@@ -92,13 +91,13 @@ def main() -> None:
                     f"{1e3 * statistics.median(t['qkan']):.1f} [{1e3 * min(t['qkan']):.1f}–{1e3 * max(t['qkan']):.1f}] | "
                     f"{statistics.median(speed):.1f}× [{min(speed):.1f}–{max(speed):.1f}] |")
     text = "\n".join([
-        BEGIN, "### QKAN / DARUAN (benchmarks/daruan.py)", "",
+        "### QKAN / DARUAN (benchmarks/daruan.py)", "",
         f"One QKAN layer (pz ansatz, trainable preacts/postacts, base branch), float32 forward+backward, CPU, torch "
         f"{torch.__version__}, {args.threads} thread(s), {args.repeats} interleaved repeats, shared noisy 2-core VM; "
         f"peer: qkan {version} `solver=\"exact\"` (complex state vector), same parameters copied into both.", "",
         "Equal outputs (max-abs difference ours vs qkan, readout/dtype): " + "; ".join(fid) + ".", "",
         "| layer | ours ms (median [min–max]) | qkan ms (median [min–max]) | qkan ÷ ours (median [range]) |",
-        "|---|---|---|---|", *rows, END])
+        "|---|---|---|---|", *rows])
     finish(text, args.no_write)
 
 
@@ -106,19 +105,8 @@ def finish(text: str, no_write: bool) -> None:
     print(text)
     if no_write:
         return
-    path = ROOT / "BENCHMARKS.md"
-    doc = path.read_text()
-    if BEGIN in doc:
-        doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: text, doc, flags=re.S)
-    else:
-        anchor = next((a for a in ("<!-- rational:end -->\n", "<!-- kan:end -->\n") if a in doc), None)
-        if anchor:
-            doc = doc.replace(anchor, anchor + "\n" + text + "\n", 1)
-        else:   # right under the section's heading
-            doc = re.sub(r"(## Learnable activations and KAN[^\n]*\n\n)", lambda mt: mt.group(1) + text + "\n\n",
-                         doc, count=1)
-    path.write_text(doc)
-
+    write_block(ROOT / "BENCHMARKS.md", "daruan", text,
+                "## Learnable activations and KAN (benchmarks/kan.py, benchmarks/rational.py)")
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import torch
+from mdblock import write_block
 from torch import nn
 
 from actlab.kan import KAN, basis_names, create_dataset, fit, toy_function
@@ -29,7 +30,6 @@ from actlab.kan.fit import rmse
 ROOT = Path(__file__).resolve().parents[1]
 # this file is called kan.py: keep its folder off sys.path so `import kan` finds pykan, not us
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-BEGIN, END = "<!-- kan:begin -->", "<!-- kan:end -->"
 READING = "\n\nReading: goal ≥30× faster than pykan is NOT met by the spline bases (bspline ~6×, bspline compiled ~11×, matrix ~7×) and is approached by chebyshev/legendre (~26×); goal ≤3× the MLP is met by chebyshev and legendre, not by rational (~4×) or the K≥8 bases. Floor: a G=5, k=3 spline has K=8 features per input, so its single (B, in·K)×(in·K, out) matmul already costs 8× the MLP's FLOPs; the rest is basis evaluation (eager Cox–de Boor; MatrixKAN's closed form and torch.compile of the recursion are faster). Timings are noisy: the MLP's own range spans 5×. pykan in .speed() mode builds a (B, out, in) tensor per layer."  # as measured on 2026-11-25; re-read after a rerun
 
 
@@ -151,16 +151,7 @@ def fidelity() -> str:
 
 
 def write_section(path: Path, heading: str, body: str) -> None:
-    """Replace our marked block under ``heading`` (re-read right before writing; other text untouched)."""
-    text = path.read_text()
-    block = f"{BEGIN}\n{body}\n{END}"
-    if BEGIN in text and END in text:
-        i, j = text.index(BEGIN), text.index(END) + len(END)
-        text = text[:i] + block + text[j:]
-    else:
-        i = text.index(heading) + len(heading)
-        text = text[:i] + "\n\n" + block + text[i:]
-    path.write_text(text)
+    write_block(path, "kan", body, heading)
 
 
 def main() -> None:

@@ -13,18 +13,18 @@ Gradients are taken w.r.t. the input and both coefficient vectors. Writes the "r
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import torch
+from mdblock import write_block
 
 from actlab.learnable.rational import Rational
 
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN, END = "<!-- rational:begin -->", "<!-- rational:end -->"
+SECTION = "## Learnable activations and KAN (benchmarks/kan.py, benchmarks/rational.py)"
 
 
 def step(fn, x: torch.Tensor, g: torch.Tensor) -> float:
@@ -82,28 +82,18 @@ def main() -> None:
         xs = torch.linspace(-3, 3, 10001)
         err = (fns["ours eager"](xs) - torch.nn.functional.leaky_relu(xs, 0.01)).abs().max().item()
         perr = (p(xs) - torch.nn.functional.leaky_relu(xs, 0.01)).abs().max().item() if p is not None else None
-    lines = [BEGIN, "### Rational (5, 4) activation (benchmarks/rational.py)", "",
+    lines = ["### Rational (5, 4) activation (benchmarks/rational.py)", "",
              f"{args.n:,} float32, forward+backward (grad w.r.t. x, a, b), CPU, torch {torch.__version__}, "
              f"{args.threads} thread(s), {args.repeats} interleaved repeats on the shared noisy 2-core VM. "
              "Goal: ≤ 5× relu.", "",
              "| implementation | fwd+bwd ms (median [min–max]) | × relu (median [range]) |", "|---|---|---|", *rows, "",
              f"Init fit to leaky_relu on [-3, 3], max-abs error: ours {err:.4f}"
              + (f", rational-activations {perr:.4f}" if perr is not None else "") + "."
-             + (f" Peer: {why}." if why else ""), END]
+             + (f" Peer: {why}." if why else "")]
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        path = ROOT / "BENCHMARKS.md"
-        doc = path.read_text()
-        if BEGIN in doc:
-            doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: text, doc, flags=re.S)
-        elif "<!-- kan:end -->\n" in doc:
-            doc = doc.replace("<!-- kan:end -->\n", "<!-- kan:end -->\n\n" + text + "\n", 1)
-        else:   # right under the section's heading
-            doc = re.sub(r"(## Learnable activations and KAN[^\n]*\n\n)", lambda mt: mt.group(1) + text + "\n\n", doc,
-                         count=1)
-        path.write_text(doc)
-
+        write_block(ROOT / "BENCHMARKS.md", "rational", text, SECTION)
 
 if __name__ == "__main__":
     main()

@@ -16,25 +16,13 @@ import time
 from pathlib import Path
 
 import torch
+from mdblock import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN, END = "<!-- search:begin -->", "<!-- search:end -->"
 
 
 def write_section(path: Path, header: str, body: str) -> None:
-    """Replace the text under ``header`` (up to the next '## ') or between the search markers."""
-    text = path.read_text()
-    block = f"{BEGIN}\n{body.rstrip()}\n{END}"
-    if BEGIN in text and END in text:
-        a, b = text.index(BEGIN), text.index(END) + len(END)
-        text = text[:a] + block + text[b:]
-    else:
-        h = text.index(header)
-        start = text.index("\n", h) + 1
-        nxt = text.find("\n## ", start)
-        end = len(text) if nxt < 0 else nxt + 1
-        text = text[:start] + "\n" + block + "\n\n" + text[end:]
-    path.write_text(text)
+    write_block(path, "search", body, header)
 
 
 def throughput(n: int, reps: int, task: str) -> str:
