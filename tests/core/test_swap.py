@@ -1,3 +1,4 @@
+import pytest
 import torch
 from torch import nn
 
@@ -47,3 +48,16 @@ def test_identify_distinguishes_gelu_variants_and_foreign_names():
             return nn.functional.gelu(x, approximate="tanh")
 
     assert actlab.identify(NewGELUActivation()) == "gelu_tanh"
+
+
+def test_swap_in_hugging_face_bert_and_gpt2():
+    transformers = pytest.importorskip("transformers")
+    bert = transformers.BertModel(transformers.BertConfig(
+        vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32))
+    assert actlab.swap(bert, "gelu", "silu") == 2  # GELUActivation in each layer's intermediate block
+    assert not any(type(m).__name__ == "GELUActivation" for m in bert.modules())
+    assert bert(torch.randint(0, 50, (1, 5))).last_hidden_state.shape == (1, 5, 16)
+    gpt2 = transformers.GPT2Model(transformers.GPT2Config(
+        vocab_size=50, n_embd=16, n_layer=2, n_head=2, n_positions=32, bos_token_id=0, eos_token_id=0))
+    assert actlab.swap(gpt2, "gelu_tanh", "relu") == 2  # NewGELUActivation
+    assert actlab.swap(gpt2, "gelu", "relu") == 0
