@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
 from actlab.core.curve import has_curve
 from actlab.core.registry import names, specs
 from actlab.core.spec import FAMILIES, ActivationSpec
@@ -65,5 +67,6 @@ def write(out: str | Path, plots: bool = True) -> Path:
     if plots:
         for s in specs():
             if has_curve(s):
+                torch.manual_seed(0)  # learnable layers start from random parameters: keep the plots stable
                 plot_curves([s.name], out.parent / "img" / f"{s.name}.png", derivative=True, small=True)
     return out
