@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import statistics
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ import torch
 
 from actlab.arith.task import ArithTask
 from actlab.arith.trainer import BatchedTrainer, TrainConfig
+from mdblock import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Arithmetic units (benchmarks/arith_speed.py)"
@@ -81,11 +81,8 @@ def section(rows: list[dict], steps: int, repeats: int, load: tuple[float, float
 
 
 def write(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    doc = path.read_text()
-    pat = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
-    if not pat.search(doc):
-        raise SystemExit(f"section {SECTION!r} not found in {path}")
-    path.write_text(pat.sub(lambda m: text.rstrip() + "\n", doc, count=1))
+    body = text.split("\n", 1)[1] if text.startswith(SECTION) else text  # the heading stays in the file
+    write_block(path, "arith", body, SECTION)
 
 
 if __name__ == "__main__":

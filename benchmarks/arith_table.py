@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import time
 from pathlib import Path
 
 from actlab.arith import run
 from actlab.arith.batched import Regularizer, default_regularizer
+from mdblock import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Arithmetic extrapolation (Madsen & Johansen 2020, Table 1)"
@@ -134,11 +134,8 @@ def section(rows: list[dict], seeds: int, iterations: int, train_s: float, wall_
 
 
 def write(text: str, path: Path = ROOT / "FIDELITY.md") -> None:
-    doc = path.read_text()
-    pat = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
-    if not pat.search(doc):
-        raise SystemExit(f"section {SECTION!r} not found in {path}")
-    path.write_text(pat.sub(lambda m: text.rstrip() + "\n", doc, count=1))
+    body = text.split("\n", 1)[1] if text.startswith(SECTION) else text  # the heading stays in the file
+    write_block(path, "arith", body, SECTION)
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ from actlab.kan import KAN, attribute, create_dataset, fit, prune, prune_edges, 
 
 @pytest.fixture(scope="module")
 def sparse_model():
-    torch.set_num_threads(1)
     # f depends on x0 only; x1, x2 are dead inputs
     ds = create_dataset(lambda x: torch.sin(torch.pi * x[:, :1]), 3, train_num=500, test_num=200, seed=0)
     model = KAN([3, 2, 1], grid=5, seed=0).double()

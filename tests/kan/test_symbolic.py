@@ -12,7 +12,6 @@ def target(x):
 
 @pytest.fixture(scope="module")
 def sin_edge():
-    torch.set_num_threads(1)
     ds = create_dataset(target, 1, train_num=300, test_num=100, seed=0)
     model = KAN([1, 1], grid=10, seed=0).double()
     fit(model, ds, steps=5)

@@ -1,17 +1,7 @@
 """The KAN paper's hello-world fit: [2, 5, 1] on f(x, y) = exp(sin(πx) + y²) with LBFGS."""
 import pytest
-import torch
 
 from actlab.kan import KAN, create_dataset, fit, toy_function
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    # tiny matmuls: threads only add contention on the shared 2-core machine
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def test_toy_fit_reaches_2e_2_test_rmse_fast():
