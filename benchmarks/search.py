@@ -9,6 +9,7 @@ Each command rewrites only the search section of BENCHMARKS.md / FIDELITY.md.
 from __future__ import annotations
 
 import argparse
+import os
 import math
 import platform
 import statistics
@@ -26,6 +27,7 @@ def write_section(path: Path, header: str, body: str) -> None:
 
 
 def throughput(n: int, reps: int, task: str) -> str:
+    load0 = os.getloadavg()[0]
     from actlab.bench.backends import get_backend
     from actlab.search.evaluate import warm_up
     from actlab.search.runner import run_search
@@ -47,11 +49,12 @@ def throughput(n: int, reps: int, task: str) -> str:
             trained[(name, w)].append(sum(r["status"] == "done" for r in res.rows))
             print(f"rep {rep} {name} x{w}: {n} candidates in {wall:.1f}s -> {n / wall * 3600:.0f}/h", flush=True)
     base = {name: rates[(name, 1)] for name in ("local", "ray")}
+    # (load0 is read before the first repeat)
     lines = [f"Random search in the full Swish space on `{task}` (default budget: 15 epochs, MLP 64-64), {n} "
              f"candidates per run (rejected ones included; {statistics.median(trained[('local', 1)]):.0f} of {n} "
              f"passed the filters and trained), {reps} interleaved repeats; {platform.processor() or 'CPU'}, "
-             f"torch {torch.__version__}, 1 thread per worker. **The 2-core VM was shared with other jobs "
-             f"(load average > 10 during the run), so absolute rates and the 2-worker speed-up are depressed.**",
+             f"torch {torch.__version__}, 1 thread per worker; 1-minute load average {load0:.1f} before the run "
+             f"and {os.getloadavg()[0]:.1f} after it (other jobs on the 2 cores depress the 2-worker speed-up).",
              "", "| backend | workers | candidates/hour (median [min–max]) | × same backend with 1 worker |",
              "|---|---|---|---|"]
     for name, w in configs:
