@@ -18,10 +18,14 @@ from typing import Any
 
 from actlab.bench.config import SuiteConfig, validate_names
 from actlab.core.errors import ConfigError
+from actlab.core.errors import UnknownNameError
 from actlab.store.runs import RunStore, run_key
 
 Event = Callable[..., None]
 STEP_TIME_BASELINE = "relu"  # the issue asks for time per step relative to ReLU on the same task
+
+
+TASK_FINGERPRINT = "task_fingerprint"
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,17 @@ class SuiteResult:
 def plan(cfg: SuiteConfig) -> list[RunSpec]:
     """All runs of a suite, ordered task → seed → activation, so that runs compared with each other (and their
     step times) are close in time on a noisy machine."""
-    return [RunSpec(t, a, s, cfg.options_for(t)) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
+    from actlab.tasks import get_task
+
+    def options(t: str) -> dict[str, Any]:
+        try:  # part of the run key: a changed task is a new run (names are validated before any run)
+            fp = getattr(get_task(t), "fingerprint", None)
+        except UnknownNameError:
+            fp = None
+        return {**cfg.options_for(t), **({TASK_FINGERPRINT: fp()} if fp else {})}
+
+    opts = {t: options(t) for t in cfg.tasks}
+    return [RunSpec(t, a, s, opts[t]) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
 
 
 def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
@@ -83,7 +97,7 @@ def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None =
     from actlab.tasks import get_task
 
     t = get_task(task)
-    kw = dict(options or {})
+    kw = {k: v for k, v in (options or {}).items() if k != TASK_FINGERPRINT}
     if callback is not None:
         try:
             params = inspect.signature(t.run).parameters

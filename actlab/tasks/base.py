@@ -54,6 +54,20 @@ class Task:
     seeds: tuple[int, ...] = (0, 1, 2)
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    version: int = 1  # bump when the task's code changes what a run computes (data, model, loss)
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that defines a run of this task except the activation and seed.
+
+        Stored results are keyed by it, so a changed budget, model, data option or version is a new run rather
+        than a stale result counted as done.
+        """
+        import hashlib
+        import json
+
+        spec = {"version": self.version, "metric": self.metric, "budget": dict(self.budget),
+                "small": dict(self.small), "model_kw": dict(self.model_kw), "data_kw": dict(self.data_kw)}
+        return hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
