@@ -123,14 +123,14 @@ def write(rows, args) -> None:
         best = min(r["eager_fb"][0], r.get("compiled_fb", (float("inf"),))[0])
         if best > 1.5:
             miss.append(r["name"])
-    spec = {n: actlab.get(n) for n in miss}
-    native = [n for n in miss if spec[n].native is not None or not hasattr(spec[n].fn, "__code__")]
-    surrogate = [n for n in miss if n not in native and spec[n].grad == "surrogate"]
-    composite = [n for n in miss if n not in native and n not in surrogate]
         compile_s = "—" if r["compile_s"] != r["compile_s"] else f"{r['compile_s']:.1f}"  # nan: not compiled
         lines.append(f"| {r['name']} | {fmt(r.get('eager_fwd'))} | {fmt(r.get('eager_fb'))} | "
                      f"{fmt(r.get('compiled_fwd'))} | {fmt(r.get('compiled_fb'))} | {compile_s} | "
                      f"{r['saved_eager']} / {r['saved_compiled'] if r['saved_compiled'] is not None else '—'} |")
+    spec = {n: actlab.get(n) for n in miss}
+    native = [n for n in miss if spec[n].native is not None or not hasattr(spec[n].fn, "__code__")]
+    surrogate = [n for n in miss if n not in native and spec[n].grad == "surrogate"]
+    composite = [n for n in miss if n not in native and n not in surrogate]
     relu_ms = statistics.median(r["relu_fb_ms"] for r in rows)
     lines += ["", f"torch.relu fwd+bwd: {relu_ms:.2f} ms (median across the run).", "",
               f"Entries above 1.5× relu fwd+bwd on their best path: {len(composite)} of our composites "
@@ -143,7 +143,10 @@ def write(rows, args) -> None:
               "so `compiled` leaves natives alone (no compiled column); (2) custom autograd.Functions (helu, biper, "
               "regelu2, resilu2) are not fused by inductor: they pay one extra elementwise pass for the saved "
               "mask/code, the price of their memory saving (regelu2/resilu2 keep 1 byte per element instead of 4); "
-              "(3) transcendental-heavy composites (serf, logish, xatlu, pangu_siaf) are compute-bound even fused. "
+              "(3) composites that need transcendental functions (exp, erf, sin, atan, log) in forward and backward "
+              "(crrelu, snake, laplace, swish_beta, the expanded gates, gcu, sine) are compute-bound at about "
+              "1.5–2.5× even when fused into one loop, and nested ones (serf, logish, pangu_siaf) more; relu is a "
+              "pure memory-bandwidth op, so this gap is arithmetic, not saved tensors (compiled saves one). "
               "Compile cost is paid once per machine (inductor's on-disk cache, under the actlab cache dir)."]
     write_block(ROOT / "BENCHMARKS.md", "activations", "\n".join(lines), "## Activations (benchmarks/activations.py)")
     print("wrote BENCHMARKS.md")
