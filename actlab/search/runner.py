@@ -38,7 +38,8 @@ class SearchResult:
 
 def run_search(space: str | Space = "swish", strategy: str = "evolution", objective: Any = "target:silu", *,
                budget: int = 100, seed: int = 0, db: str | Path | None = None, backend: Any = None,
-               parallel: int | None = None, seeds: tuple[int, ...] = (0,), cost: str = "ops",
+               parallel: int | None = None, lag: int | None = None, seeds: tuple[int, ...] = (0,),
+               cost: str = "ops",
                strategy_options: dict[str, Any] | None = None, space_options: dict[str, Any] | None = None,
                force: bool = False, on_result: Callable[[dict[str, Any], Strategy], None] | None = None
                ) -> SearchResult:
@@ -49,6 +50,9 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
     db: SQLite file for resumability (None = in memory, not resumable).
     backend: an `actlab.bench.backends.Backend` (default: in-process).
     parallel: max evaluations in flight (default: the backend's worker count); part of the search identity.
+    lag: candidate i is proposed after exactly the results 0 .. i-lag have been observed (default 1 when serial,
+        4·parallel otherwise: a window longer than the worker count keeps every worker busy when candidates
+        take very different times, e.g. a 20 ms rejection beside a 3 s training); part of the search identity.
     on_result: called with each finished row and the strategy (progress bars, live tables).
     """
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
@@ -66,9 +70,12 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
     par = int(parallel or backend.num_workers)
     if par < 1:
         raise ConfigError(f"parallel must be >= 1, got {parallel!r}")
+    lag = int(lag or (1 if par == 1 else 4 * par))
+    if lag < par:
+        raise ConfigError(f"lag must be >= parallel ({par}), got {lag!r}")
     seeds = tuple(int(s) for s in seeds)
     settings = {"space": sp_obj.settings(), "strategy": strat.settings(), "objective": obj.settings(),
-                "seed": int(seed), "seeds": list(seeds), "parallel": par, "cost": cost}
+                "seed": int(seed), "seeds": list(seeds), "parallel": par, "lag": lag, "cost": cost}
     store = CandidateStore(db if db is not None else ":memory:", sp_obj.name, settings, force=force)
     try:
         exhausted_before = store.meta().get("exhausted") == "true"
@@ -103,10 +110,10 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
 
         while True:
             more = not exhausted and i < budget
-            # observe exactly the results 0 .. i - par before proposing i: never fewer (determinism) and never
+            # observe exactly the results 0 .. i - lag before proposing i: never fewer (determinism) and never
             # more (a fast worker must not change what candidate i is)
-            observe_ready(i - par if more else float("inf"))
-            can_propose = more and len(in_flight) < par and next_obs >= i - par + 1
+            observe_ready(i - lag if more else float("inf"))
+            can_propose = more and len(in_flight) < par and next_obs >= i - lag + 1
             if can_propose:
                 rng = random.Random(f"{seed}:{i}")
                 try:
