@@ -50,17 +50,7 @@ def test_activator_trains_on_digits_well_above_chance():
     X, y = X[perm], y[perm]
     xtr, ytr, xte, yte = X[:1400], y[:1400], X[1400:], y[1400:]
     m = Activator.small(patch=4, dim=32, hidden=64)
-    opt = torch.optim.Adam(m.parameters(), 3e-3)
-    for _ in range(4):
-        m.train()
-        for i in range(0, len(xtr), 64):
-            loss = F.cross_entropy(m(xtr[i:i + 64]), ytr[i:i + 64])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    m.eval()
-    with torch.no_grad():
-        acc = (m(xte).argmax(1) == yte).float().mean().item()
+    acc = _train_and_score(m, xtr, ytr, xte, yte, lr=3e-3)
     assert acc > 0.8          # chance is 0.1
 
 
@@ -75,15 +65,20 @@ def test_activator_trains_on_mnist5k_well_above_chance():
     X, y = X[perm], y[perm]
     xtr, ytr, xte, yte = X[:4000], y[:4000], X[4000:], y[4000:]
     m = Activator(image_size=28, in_chans=1, patch=7, dim=64, hidden=128, depth=2, dropout=0.1)
-    opt = torch.optim.Adam(m.parameters(), 2e-3)
-    for _ in range(4):
+    acc = _train_and_score(m, xtr, ytr, xte, yte, lr=2e-3)
+    assert acc > 0.8
+
+
+def _train_and_score(m, xtr, ytr, xte, yte, lr, epochs=4, batch=64):
+    """A few epochs of Adam, then test accuracy."""
+    opt = torch.optim.Adam(m.parameters(), lr)
+    for _ in range(epochs):
         m.train()
-        for i in range(0, len(xtr), 64):
-            loss = F.cross_entropy(m(xtr[i:i + 64]), ytr[i:i + 64])
+        for i in range(0, len(xtr), batch):
+            loss = F.cross_entropy(m(xtr[i:i + batch]), ytr[i:i + batch])
             opt.zero_grad()
             loss.backward()
             opt.step()
     m.eval()
     with torch.no_grad():
-        acc = (m(xte).argmax(1) == yte).float().mean().item()
-    assert acc > 0.8
+        return (m(xte).argmax(1) == yte).float().mean().item()
