@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from actlab.analysis.sparsity import collect, select_modules
+from actlab.analysis.sparsity import collect, removing, select_modules
 from actlab.core.errors import ParameterError
 
 Tensor = torch.Tensor
@@ -122,11 +122,8 @@ def masked_inputs(linears: dict[str, nn.Linear], rule: Rule) -> Iterator[dict[st
             counts[name][1] += keep.numel()
             return (x * keep,) + tuple(args[1:])
         handles.append(lin.register_forward_pre_hook(pre))
-    try:
+    with removing(handles):
         yield counts
-    finally:
-        for h in handles:
-            h.remove()
 
 
 def realised(counts: dict[str, list[int]]) -> float:
@@ -156,11 +153,8 @@ def cats(model: nn.Module, thresholds: dict[str, float]) -> Iterator[dict[str, l
             counts[name][1] += keep.numel()
             return out * keep
         handles.append(mod.register_forward_hook(hook))
-    try:
+    with removing(handles):
         yield counts
-    finally:
-        for h in handles:
-            h.remove()
 
 
 # ------------------------------------------------------------------------------------------ PPL-p% search

@@ -54,6 +54,16 @@ def select_modules(model: nn.Module, which: Any) -> dict[str, nn.Module]:
 
 
 @contextmanager
+def removing(handles: list[Any]) -> Iterator[None]:
+    """Remove the given hook handles on exit, whatever happens inside."""
+    try:
+        yield
+    finally:
+        for h in handles:
+            h.remove()
+
+
+@contextmanager
 def recording(modules: dict[str, nn.Module], where: str = "output") -> Iterator[dict[str, list[Tensor]]]:
     """Inside the block, every call of each module appends its output (or first input) to ``store[name]``."""
     if where not in ("output", "input"):
@@ -69,11 +79,8 @@ def recording(modules: dict[str, nn.Module], where: str = "output") -> Iterator[
             def pre(m, args, name=name):
                 store[name].append(args[0].detach())
             handles.append(mod.register_forward_pre_hook(pre))
-    try:
+    with removing(handles):
         yield store
-    finally:
-        for h in handles:
-            h.remove()
 
 
 def collect_raw(model: nn.Module, batches: Any, modules: Any, where: str = "output",
