@@ -6,18 +6,8 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from actlab.report._mpl import plt, save_figure
 import numpy as np  # noqa: E402
-
-
-def _save(fig, out: str | Path) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
 
 
 def plot_infoplane(result, out: str | Path, title: str | None = None) -> Path:
@@ -42,7 +32,7 @@ def plot_infoplane(result, out: str | Path, title: str | None = None) -> Path:
     ax.set_title(title or f"{cfg.act}: {cfg.estimator} ({opts}), {cfg.repeats} repeats, {cfg.epochs} epochs",
                  fontsize=9)
     ax.grid(alpha=0.3)
-    return _save(fig, out)
+    return save_figure(fig, out, dpi=110)
 
 
 def plot_ixt_curves(results: dict, out: str | Path) -> Path:
@@ -58,7 +48,7 @@ def plot_ixt_curves(results: dict, out: str | Path) -> Path:
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("I(X;T) [bits]")
     axes[0, -1].legend(fontsize=7)
-    return _save(fig, out)
+    return save_figure(fig, out, dpi=110)
 
 
 def plot_variance_map(names: Sequence[str], out: str | Path, sigma_w: float = 1.0, sigma_b: float = 0.0,
@@ -76,7 +66,7 @@ def plot_variance_map(names: Sequence[str], out: str | Path, sigma_w: float = 1.
     ax.set_title(f"variance map, σ_w={sigma_w:g}, σ_b={sigma_b:g}", fontsize=9)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    return _save(fig, out)
+    return save_figure(fig, out, dpi=110)
 
 
 def plot_chi1(names: Sequence[str], out: str | Path, sigma_b: float = 0.05**0.5,
@@ -100,7 +90,7 @@ def plot_chi1(names: Sequence[str], out: str | Path, sigma_b: float = 0.05**0.5,
     ax.set_title(f"χ₁ at σ_b={sigma_b:.3g} (> 1 chaotic, < 1 ordered)", fontsize=9)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    return _save(fig, out)
+    return save_figure(fig, out, dpi=110)
 
 
 def plot_dual_kernels(names: Sequence[str], out: str | Path, normalize: bool = True) -> Path:
@@ -117,4 +107,4 @@ def plot_dual_kernels(names: Sequence[str], out: str | Path, normalize: bool = T
     ax.set_title("dual activation kernels", fontsize=9)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    return _save(fig, out)
+    return save_figure(fig, out, dpi=110)

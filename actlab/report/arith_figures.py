@@ -4,18 +4,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from actlab.report._mpl import plt, save_figure
 
 from actlab.arith.task import OPS  # noqa: E402
 
 
 def plot_success(rows: Sequence[dict], out: str | Path, title: str | None = None) -> Path:
     """One panel per op: a bar per unit (success rate) with its Wilson interval; writes PNG/SVG to ``out``."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     ops = list(dict.fromkeys(r["op"] for r in rows))
     fig, axes = plt.subplots(1, len(ops), figsize=(3.2 * len(ops) + 0.6, 3.2), squeeze=False, sharey=True)
     for ax, op in zip(axes[0], ops):
@@ -33,7 +28,4 @@ def plot_success(rows: Sequence[dict], out: str | Path, title: str | None = None
     axes[0, 0].set_ylabel("success rate (%)  ±95% Wilson")
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=120)

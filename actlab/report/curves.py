@@ -4,10 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from actlab.report._mpl import plt, save_figure
 
 from actlab.core.curve import curve  # noqa: E402
 
@@ -15,8 +12,6 @@ from actlab.core.curve import curve  # noqa: E402
 def plot_curves(names: Sequence[str], out: str | Path, derivative: bool = False,
                 lo: float | None = None, hi: float | None = None, small: bool = False) -> Path:
     """Draw f (and f′ in a second panel) for each name on one figure; write PNG/SVG to ``out``."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     ncols = 2 if derivative else 1
     size = (2.2 * ncols, 1.6) if small else (5 * ncols, 3.6)
     fig, axes = plt.subplots(1, ncols, figsize=size, squeeze=False)
@@ -36,7 +31,4 @@ def plot_curves(names: Sequence[str], out: str | Path, derivative: bool = False,
             ax.tick_params(labelsize=6)
     if not small:
         axes[0, 0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out, dpi=70 if small else 120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=70 if small else 120)

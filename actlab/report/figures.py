@@ -5,10 +5,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from actlab.report._mpl import plt, save_figure
 import numpy as np  # noqa: E402
 
 from actlab.bench.stats import Summary, pareto_front  # noqa: E402
@@ -19,14 +16,6 @@ _CMAP = plt.get_cmap("tab10")
 def colors(acts: Sequence[str]) -> dict[str, tuple]:
     """One stable colour per activation, shared by every figure of a report."""
     return {a: _CMAP(i % 10) for i, a in enumerate(acts)}
-
-
-def _save(fig: plt.Figure, out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
-    return out
 
 
 def _err(s: Summary) -> tuple[float, float]:
@@ -59,7 +48,7 @@ def task_bars(task: str, sums: Sequence[Summary], out: str | Path, cmap: Mapping
     ax.set_ylabel(f"{metric} {arrow}")
     ax.set_title(f"{task}: mean ± 95% CI", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
-    return _save(fig, Path(out))
+    return save_figure(fig, Path(out))
 
 
 def learning_curves(task: str, curves: Mapping[str, Sequence[Sequence[float]]], metric: str, out: str | Path,
@@ -89,7 +78,7 @@ def learning_curves(task: str, curves: Mapping[str, Sequence[Sequence[float]]], 
     ax.grid(alpha=0.3)
     if curves:
         ax.legend(fontsize=7, ncol=2)
-    return _save(fig, Path(out))
+    return save_figure(fig, Path(out))
 
 
 def cost_quality(task: str, sums: Sequence[Summary], out: str | Path, cmap: Mapping[str, tuple],
@@ -116,4 +105,4 @@ def cost_quality(task: str, sums: Sequence[Summary], out: str | Path, cmap: Mapp
     ax.set_ylabel(f"{sums[0].metric if sums else ''} {'↑' if hib else '↓'}")
     ax.set_title(f"{task}: quality vs cost", fontsize=10)
     ax.grid(alpha=0.3)
-    return _save(fig, Path(out)), [sums[i].act for i in front]
+    return save_figure(fig, Path(out)), [sums[i].act for i in front]

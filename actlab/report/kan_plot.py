@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from actlab.report._mpl import plt, save_figure
 from torch import Tensor  # noqa: E402
 
 from actlab.kan.curves import edge_curves  # noqa: E402
@@ -20,8 +17,6 @@ def plot_kan(model: KAN, out: str | Path, x: Tensor | None = None, n: int = 200,
     curve spans the range its input takes and its opacity follows pykan's tanh(3·attribution score); pruned
     edges are drawn as an empty grey panel, symbolic edges are titled with their function.
     """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     curves = edge_curves(model, x, n)
     widths = [c.values.shape[2] for c in curves]
     heights = [c.values.shape[1] for c in curves]
@@ -45,6 +40,4 @@ def plot_kan(model: KAN, out: str | Path, x: Tensor | None = None, n: int = 200,
                 ax.plot(c.u[:, i].numpy(), c.values[:, j, i].numpy(), color="tab:red" if sym else "black",
                         lw=1.2, alpha=float(max(c.score[j, i], 0.05)))
                 ax.set_title(sym or f"{i}→{j}", fontsize=6, pad=1)
-    fig.savefig(out, dpi=dpi)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=dpi, tight=False)

@@ -4,10 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from actlab.report._mpl import plt, save_figure
 import torch  # noqa: E402
 
 
@@ -24,8 +21,6 @@ def plot_top_functions(space: Any, rows: list[dict[str, Any]], out: str | Path, 
         return None
     import actlab
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     x = torch.linspace(-5, 5, 401)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name in references:
@@ -41,10 +36,7 @@ def plot_top_functions(space: Any, rows: list[dict[str, Any]], out: str | Path, 
     ax.set_ylabel("f(x)")
     ax.set_title(f"top {min(k, len(rows))} candidates")
     ax.legend(fontsize=6.5, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=130)
 
 
 def plot_pareto(rows: list[dict[str, Any]], out: str | Path, cost_label: str = "cost (ops or time vs ReLU)"
@@ -53,8 +45,6 @@ def plot_pareto(rows: list[dict[str, Any]], out: str | Path, cost_label: str = "
     ok = [r for r in rows if r["status"] == "done" and r["value"] is not None and r["cost"] is not None]
     if not ok:
         return None
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     pts = [(r["value"], r["cost"]) for r in ok]
     front = sorted(_pareto(pts), key=lambda i: pts[i][1])
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
@@ -68,18 +58,13 @@ def plot_pareto(rows: list[dict[str, Any]], out: str | Path, cost_label: str = "
     ax.set_ylabel("value (higher is better)")
     ax.set_title("accuracy vs cost")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=130)
 
 
 def plot_progress(rows: list[dict[str, Any]], out: str | Path) -> Path | None:
     """Best value so far and each candidate's value against proposal index; rejections marked on the axis."""
     if not rows:
         return None
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     ok = [(r["idx"], r["value"]) for r in rows if r["status"] in ("done", "duplicate") and r["value"] is not None]
     if ok:
@@ -96,7 +81,4 @@ def plot_progress(rows: list[dict[str, Any]], out: str | Path) -> Path | None:
     ax.set_xlabel("candidate index")
     ax.set_ylabel("value")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=130)
