@@ -34,10 +34,11 @@ class RunSpec:
     act: str
     seed: int
     options: dict[str, Any] = field(default_factory=dict)
+    act_id: str | None = None  # the activation's definition hash (`activation_identity`), part of the key
 
     @property
     def key(self) -> str:
-        return run_key(self.task, self.act, self.seed, self.options)
+        return run_key(self.task, self.act, self.seed, self.options, self.act_id)
 
 
 @dataclass
@@ -55,6 +56,7 @@ def plan(cfg: SuiteConfig) -> list[RunSpec]:
     """All runs of a suite, ordered task → seed → activation, so that runs compared with each other (and their
     step times) are close in time on a noisy machine."""
     from actlab.tasks import get_task
+    from actlab.tasks.codehash import activation_identity
 
     def options(t: str) -> dict[str, Any]:
         try:  # part of the run key: a changed task is a new run (names are validated before any run)
@@ -64,7 +66,8 @@ def plan(cfg: SuiteConfig) -> list[RunSpec]:
         return {**cfg.options_for(t), **({TASK_FINGERPRINT: fp()} if fp else {})}
 
     opts = {t: options(t) for t in cfg.tasks}
-    return [RunSpec(t, a, s, opts[t]) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
+    ids = {a: activation_identity(a) for a in cfg.acts}
+    return [RunSpec(t, a, s, opts[t], ids[a]) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
 
 
 def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
@@ -147,7 +150,7 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
         emit("suite_start", total=len(runs), todo=len(todo), skipped=len(result.skipped))
 
         def record(spec: RunSpec, res: dict[str, Any] | None, err: str | None) -> None:
-            store.record_run(spec.task, spec.act, spec.seed, spec.options, res, error=err)
+            store.record_run(spec.task, spec.act, spec.seed, spec.options, res, error=err, act_id=spec.act_id)
             store.update_relative_step_times(STEP_TIME_BASELINE)
             if err is not None:
                 result.errors.append((spec, err))

@@ -69,10 +69,14 @@ RUN_COLUMNS = ("id", "key", "task", "options", "act", "seed", "status", "metric"
                "extra", "created")
 
 
-def run_key(task: str, act: str, seed: int, options: Mapping[str, Any] | None = None) -> str:
-    """Identity of a run: the same task, activation, seed and budget options give the same key."""
+def run_key(task: str, act: str, seed: int, options: Mapping[str, Any] | None = None,
+            act_id: str | None = None) -> str:
+    """Identity of a run: the same task, activation, seed and budget options give the same key.
+
+    ``act_id`` (the activation's definition hash) joins the key without being an option, so runs of different
+    activations on a task still share their options (grouping, step time relative to the baseline)."""
     opts = json.dumps(dict(options or {}), sort_keys=True, separators=(",", ":"))
-    return f"{task}|{act}|{int(seed)}|{opts}"
+    return f"{task}|{act}|{int(seed)}|{opts}" + (f"|{act_id}" if act_id else "")
 
 
 def _num(v: Any) -> float | None:
@@ -132,10 +136,11 @@ class RunStore:
         return sid
 
     def record_run(self, task: str, act: str, seed: int, options: Mapping[str, Any] | None,
-                   result: Mapping[str, Any] | None = None, error: str | None = None) -> int:
+                   result: Mapping[str, Any] | None = None, error: str | None = None,
+                   act_id: str | None = None) -> int:
         """Insert (or replace a previous failed attempt of) one run with its per-epoch curve."""
         result = dict(result or {})
-        key = run_key(task, act, seed, options)
+        key = run_key(task, act, seed, options, act_id)
         diverged = bool(result.get("diverged", False))
         status = "error" if error is not None else ("diverged" if diverged else "ok")
         known = {"task", "act", "seed", "metric", "value", "higher_is_better", "diverged", "wall_time", "step_time",

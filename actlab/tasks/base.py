@@ -54,19 +54,24 @@ class Task:
     seeds: tuple[int, ...] = (0, 1, 2)
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    version: int = 1  # bump when the task's code changes what a run computes (data, model, loss)
+    version: int = 1  # manual knob on top of the code hash (e.g. data files changed outside the hashed code)
 
     def fingerprint(self) -> str:
         """A short hash of everything that defines a run of this task except the activation and seed.
 
-        Stored results are keyed by it, so a changed budget, model, data option or version is a new run rather
-        than a stale result counted as done.
+        Stored results are keyed by it, so a changed budget, model, data option, version or *code* is a new run
+        rather than a stale result counted as done. The code part (`actlab.tasks.codehash.code_hash`) is the
+        docstring-free syntax tree of actlab/tasks, actlab/models, actlab/train and of the module defining this
+        task's functions; comments and docstrings do not count.
         """
         import hashlib
         import json
 
+        from actlab.tasks.codehash import code_hash
+
         spec = {"version": self.version, "metric": self.metric, "budget": dict(self.budget),
-                "small": dict(self.small), "model_kw": dict(self.model_kw), "data_kw": dict(self.data_kw)}
+                "small": dict(self.small), "model_kw": dict(self.model_kw), "data_kw": dict(self.data_kw),
+                "code": code_hash((self.load, self.build, self.loss))}
         return hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
     def __post_init__(self) -> None:
