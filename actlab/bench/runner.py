@@ -6,6 +6,7 @@ database (finished or diverged) is skipped; a run that raised is recorded as ``e
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import os
 import tempfile
@@ -114,6 +115,27 @@ def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None =
     return res
 
 
+class _Forward:
+    """Job side of per-epoch progress for runs in another process: puts ``(run key, event fields)`` into a
+    backend's progress channel. Step events stay behind (one message per optimiser step would cost more than
+    the step); start, epoch and end events travel."""
+
+    def __init__(self, sink: Any, key: str):
+        self.sink, self.key = sink, key
+
+    def __call__(self, ev: Any) -> None:
+        if getattr(ev, "kind", None) == "step":
+            return
+        self.sink.put((self.key, dataclasses.asdict(ev) if dataclasses.is_dataclass(ev) else ev))
+
+
+def _event(fields: Any) -> Any:
+    """The parent's copy of a forwarded event: a `ProgressEvent` again when it was one."""
+    from actlab.train.loop import ProgressEvent
+
+    return ProgressEvent(**fields) if isinstance(fields, dict) else fields
+
+
 def _resolve_backend(backend: Any, workers: int | None) -> Any:
     if backend is None or not isinstance(backend, str):
         return backend
@@ -123,15 +145,21 @@ def _resolve_backend(backend: Any, workers: int | None) -> Any:
 
 
 def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event: Event | None = None,
-              outputs: Iterable[str | Path] = (), run_callback: Callable[..., None] | None = None) -> SuiteResult:
+              outputs: Iterable[str | Path] = (), run_callback: Callable[..., None] | None = None,
+              progress: bool = False) -> SuiteResult:
     """Run every missing run of ``cfg`` and record it in ``db``.
 
     ``backend``: None runs in this process, one after the other; "local"/"ray" (or a Backend object from
     `actlab.bench.backends.get_backend`) spreads the runs over workers; results are written here as they
     arrive. ``on_event(kind, **info)`` is told ``suite_start`` (total, todo), ``run_start``/``run_end``
     (spec, result) and ``suite_end``; it may raise to stop the suite (what is recorded stays). ``outputs``:
-    further directories (e.g. the report) checked for writability before any training. ``run_callback`` is passed
-    to tasks whose ``run`` accepts ``callbacks=`` (per-epoch progress, in-process only).
+    further directories (e.g. the report) checked for writability before any training.
+
+    Per-run progress: with ``progress=True`` or a ``run_callback``, tasks whose ``run`` accepts ``callbacks=``
+    report their training events, which arrive as ``on_event("run_progress", spec=, event=)`` and as
+    ``run_callback(event)``. In-process every event arrives at once; from worker processes (local pool, Ray)
+    start/epoch/end events travel through the backend's progress channel and are delivered here, in this
+    process, while the runner waits for results.
     """
     emit = on_event or (lambda kind, **kw: None)
     cfg = validate_names(cfg)
@@ -160,39 +188,69 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
                     result.diverged.append(spec)
             emit("run_end", spec=spec, result=res, error=err)
 
+        forward = progress or run_callback is not None
+
+        def on_progress(spec: RunSpec, ev: Any) -> None:
+            if run_callback is not None:
+                run_callback(ev)
+            emit("run_progress", spec=spec, event=ev)
+
         be = _resolve_backend(backend, cfg.workers)
         if be is None:
             for spec in todo:
                 emit("run_start", spec=spec)
+                cb = (lambda ev, spec=spec: on_progress(spec, ev)) if forward else None
                 try:
-                    res = execute_run(spec.task, spec.act, spec.seed, spec.options, run_callback)
+                    res = execute_run(spec.task, spec.act, spec.seed, spec.options, cb)
                 except Exception as e:  # a crashing activation must not end the suite; recorded, retried next time
                     record(spec, None, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
                 else:
                     record(spec, res, None)
         else:
-            _run_on_backend(be, todo, record, emit, own=isinstance(backend, str))
+            _run_on_backend(be, todo, record, emit, own=isinstance(backend, str),
+                            on_progress=on_progress if forward else None)
         result.wall_time = time.perf_counter() - t0
         emit("suite_end", result=result)
     return result
 
 
-def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], emit: Event, own: bool) -> None:
+POLL_S = 0.2  # how often the parent drains worker progress while it waits for results
+
+
+def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], emit: Event, own: bool,
+                    on_progress: Callable[[RunSpec, Any], None] | None = None) -> None:
     """Keep at most ``num_workers`` runs in flight and record each as it finishes, so a kill loses only those
-    in flight (an eager in-process backend runs a job inside ``submit``; it is recorded right after)."""
+    in flight (an eager in-process backend runs a job inside ``submit``; it is recorded right after).
+
+    With ``on_progress``, each job gets a forwarder into the backend's progress channel, drained every
+    ``POLL_S`` seconds and before each result is recorded (so a run's events come before its ``run_end``)."""
     width = max(1, int(getattr(be, "num_workers", 1) or 1))
     queue = list(todo)
     flight: dict[Any, RunSpec] = {}
+    channel = be.progress_channel() if on_progress is not None else None
+    by_key: dict[str, RunSpec] = {}
+
+    def deliver() -> None:
+        for key, fields in channel.drain() if channel is not None else ():
+            if key in by_key:
+                on_progress(by_key[key], _event(fields))
+
     try:
         while queue or flight:
             while queue and len(flight) < width:
                 spec = queue.pop(0)
                 emit("run_start", spec=spec)
-                flight[be.submit(execute_run, spec.task, spec.act, spec.seed, spec.options)] = spec
+                cb = None
+                if channel is not None:
+                    by_key[spec.key] = spec
+                    cb = _Forward(channel.sink, spec.key)
+                flight[be.submit(execute_run, spec.task, spec.act, spec.seed, spec.options, cb)] = spec
             handles = list(flight)
-            done, _ = be.wait(handles, num_returns=1)
+            done, _ = be.wait(handles, num_returns=1, timeout=POLL_S if channel is not None else None)
+            deliver()
             for h in done:
                 spec = flight.pop(h)
+                by_key.pop(spec.key, None)
                 try:
                     res = be.result(h)
                 except Exception as e:  # the job's own exception, re-raised by the backend
@@ -200,5 +258,7 @@ def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], e
                 else:
                     record(spec, dict(res), None)
     finally:
+        if channel is not None:
+            channel.close()
         if own:
             be.shutdown()

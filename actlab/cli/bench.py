@@ -88,7 +88,7 @@ def bench(
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=False)
     suite_bar = progress.add_task("suite", total=cfg.n_runs())
-    run_bar = progress.add_task("run", total=1, visible=False)
+    run_bars: dict[str, Any] = {}  # one bar per run in flight (several with --backend and --workers)
 
     def on_event(kind: str, **info: Any) -> None:
         if kind == "suite_start":
@@ -96,27 +96,29 @@ def bench(
                             description=f"suite ({info['skipped']} already in db)" if info["skipped"] else "suite")
         elif kind == "run_start":
             s = info["spec"]
-            progress.reset(run_bar, total=1, visible=True, description=f"{s.task} · {s.act} · seed {s.seed}")
+            run_bars[s.key] = progress.add_task(f"{s.task} · {s.act} · seed {s.seed}", total=1)
+        elif kind == "run_progress":
+            ev, bar = info["event"], run_bars.get(info["spec"].key)
+            total = getattr(ev, "total_steps", None)
+            if bar is not None and total:
+                progress.update(bar, total=total, completed=getattr(ev, "step", 0))
         elif kind == "run_end":
             progress.advance(suite_bar)
-            res, err = info.get("result") or {}, info.get("error")
             s = info["spec"]
+            bar = run_bars.pop(s.key, None)
+            if bar is not None:
+                progress.remove_task(bar)
+            res, err = info.get("result") or {}, info.get("error")
             if err:
                 progress.console.print(f"[red]failed[/] {s.task} {s.act} seed {s.seed}: {err.splitlines()[0]}")
             elif res.get("diverged"):
                 progress.console.print(f"[yellow]diverged[/] {s.task} {s.act} seed {s.seed}"
                                        f" {res.get('diverged_reason', '')}")
 
-    def on_train(ev: Any) -> None:
-        total = getattr(ev, "total_steps", None)
-        if total:
-            progress.update(run_bar, total=total, completed=getattr(ev, "step", 0))
-
     outputs = [report] if report is not None else []
     with progress:
         res = run_suite(cfg, db, backend=cfg.backend if backend or cfg.backend != "local" else None,
-                        on_event=on_event, outputs=outputs, run_callback=on_train)
-    progress.update(run_bar, visible=False)
+                        on_event=on_event, outputs=outputs, progress=True)
     console.print(f"{len(res.executed)} runs done, {len(res.skipped)} skipped (already in db), "
                   f"{len(res.diverged)} diverged, {len(res.errors)} failed, in {res.wall_time:.1f} s")
     console.print(ranking_table(db, res.suite_id, baseline=cfg.baseline))

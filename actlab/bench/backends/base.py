@@ -1,6 +1,8 @@
-"""The abstract backend: submit / wait / result / map / shutdown, plus context-manager support."""
+"""The abstract backend: submit / wait / result / map / shutdown, plus context-manager support, and the progress
+channel through which jobs running elsewhere report back to the caller while it waits."""
 from __future__ import annotations
 
+import queue
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -32,6 +34,12 @@ class Backend(ABC):
         """``[fn(item) for item in items]`` run in parallel; results in input order."""
         handles = [self.submit(fn, item) for item in items]
         return [self.result(h) for h in handles]
+
+    def progress_channel(self) -> ProgressChannel:
+        """A channel whose ``sink`` (picklable, ``put(item)``) can be handed to jobs; the caller ``drain()``s it.
+
+        The base channel is an in-process queue, right for backends that run jobs in this process."""
+        return ProgressChannel(queue.Queue())
 
     def shutdown(self) -> None:
         """Release workers; the backend must not be used afterwards."""
@@ -69,3 +77,27 @@ def worker_init() -> None:
 
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["MKL_NUM_THREADS"] = "1"
+
+
+class ProgressChannel:
+    """Messages from jobs to the caller: jobs call ``sink.put(item)``; the caller collects them with ``drain``.
+
+    ``sink`` is any queue with ``put`` and ``get_nowait`` raising `queue.Empty` (a `queue.Queue`, a
+    multiprocessing manager's queue proxy, a Ray queue); ``close`` releases what the channel started."""
+
+    def __init__(self, sink: Any, close: Callable[[], None] | None = None):
+        self.sink, self._close = sink, close
+
+    def drain(self) -> list[Any]:
+        """Every message waiting now, oldest first (never blocks)."""
+        out = []
+        while True:
+            try:
+                out.append(self.sink.get_nowait())
+            except queue.Empty:
+                return out
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+            self._close = None

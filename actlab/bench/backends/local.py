@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from actlab.bench.backends.base import Backend, check_num_returns, single_thread_call, worker_init
+from actlab.bench.backends.base import (Backend, ProgressChannel, check_num_returns, single_thread_call,
+                                        worker_init)
 
 
 class _Done:
@@ -70,6 +71,13 @@ class LocalBackend(Backend):
                 raise handle.error
             return handle.value
         return handle.result()
+
+    def progress_channel(self) -> ProgressChannel:
+        """In-process: a plain queue. Pool: a queue served by a manager process, whose proxy workers can pickle."""
+        if self._pool is None:
+            return super().progress_channel()
+        manager = mp.get_context("spawn").Manager()
+        return ProgressChannel(manager.Queue(), close=manager.shutdown)
 
     def shutdown(self) -> None:
         if self._pool is not None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from actlab.bench.backends.base import Backend, check_num_returns, single_thread_call
+from actlab.bench.backends.base import Backend, ProgressChannel, check_num_returns, single_thread_call
 from actlab.core.errors import ConfigError
 
 _SAFE_ENV = {
@@ -84,6 +84,13 @@ class RayBackend(Backend):
                 raise cause from None
             raise
 
+    def progress_channel(self) -> ProgressChannel:
+        """A Ray queue (an actor). It asks for no CPU, so it never takes a worker's slot."""
+        from ray.util.queue import Queue
+
+        q = Queue(actor_options={"num_cpus": 0})
+        return _RayChannel(q, close=q.shutdown)
+
     def shutdown(self) -> None:
         if self._own and self._ray.is_initialized():
             self._ray.shutdown()
@@ -91,3 +98,9 @@ class RayBackend(Backend):
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
         self._own = False
+
+
+class _RayChannel(ProgressChannel):
+    def drain(self) -> list[Any]:
+        n = self.sink.qsize()  # one round trip for the whole batch instead of one per message
+        return self.sink.get_nowait_batch(n) if n else []

@@ -37,6 +37,17 @@ def test_ray_job_error_surfaces_as_the_original_exception_type(ray_backend):
         ray_backend.result(h)
 
 
+def test_ray_progress_channel_carries_messages_from_tasks(ray_backend):
+    ch = ray_backend.progress_channel()
+    try:
+        hs = [ray_backend.submit(ch.sink.put, ("run", i)) for i in range(4)]
+        ray_backend.wait(hs, num_returns=len(hs), timeout=60)
+        assert sorted(m[1] for m in ch.drain()) == [0, 1, 2, 3]
+        assert ch.drain() == []
+    finally:
+        ch.close()
+
+
 def test_ray_does_not_write_an_auth_token_in_home(ray_backend):
     assert os.environ.get("RAY_AUTH_MODE") == "disabled"
     assert not (Path.home() / ".ray" / "auth_token").exists()
