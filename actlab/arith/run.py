@@ -13,7 +13,8 @@ from actlab.core.errors import ParameterError
 from actlab.store.arith import ArithStore
 
 _CONFIG_KEYS = {f for f in TrainConfig.__dataclass_fields__}
-_TASK_KEYS = {"input_size", "subset_ratio", "overlap_ratio", "interpolation_range", "extrapolation_range"}
+_TASK_KEYS = {"input_size", "subset_ratio", "overlap_ratio", "interpolation_range", "extrapolation_range",
+              "fixed_subsets"}
 
 
 def _split(values: Sequence[str] | str, what: str) -> list[str]:
@@ -34,7 +35,8 @@ def _int(name: str, v) -> int:
 
 
 def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] | str = ("nmu", "nau"),
-        seeds: int = 100, iterations: int = 5_000_000, db: str | Path | None = None, *, seed_offset: int = 0,
+        seeds: int = 100, iterations: int = 5_000_000, db: str | Path | None = None, *, task: str = "static",
+        seed_offset: int = 0,
         seed_batch: int | None = None, progress: Callable[[int], None] | None = None, train: bool = True,
         **options) -> list[dict]:
     """Run every (op, unit) for ``seeds`` seeds and return one summary row per pair.
@@ -44,6 +46,8 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
         units: ``nau, nmu, nac, nac_mul, nalu, nalu_sep, linear`` or any zoo activation (MLP baseline).
         seeds: number of seeds, ``seed_offset .. seed_offset + seeds - 1``.
         iterations: training iterations per seed (paper: 5·10⁶).
+        task: a named task preset (``"static"``: the paper's default task; ``"simple"``: its very simple task
+            t = (x1+x2+x3+x4)·(x1+x2) on 4 inputs, 2·10⁵ iterations in the paper); task options override it.
         db: SQLite file; finished seeds are kept and skipped on a re-run, and a batch killed mid-way resumes from
             its last checkpoint. ``None`` keeps everything in memory.
         seed_batch: seeds trained together as one batched model (default: all of them).
@@ -51,7 +55,7 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
         train: ``False`` only reads the store: rows summarise the seeds already finished (``pending`` counts the
             rest) and cells without any finished seed are left out.
         **options: task options (``input_size, subset_ratio, overlap_ratio, interpolation_range,
-            extrapolation_range``) and `TrainConfig` fields (``hidden, batch_size, lr, eval_every, eval_size,
+            extrapolation_range, fixed_subsets``) and `TrainConfig` fields (``hidden, batch_size, lr, eval_every, eval_size,
             checkpoint_every, regularizer, ramp_scale, eps, threads, chunk``).
 
     Returns:
@@ -72,7 +76,7 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
     task_opts = {k: v for k, v in options.items() if k in _TASK_KEYS}
     cfg_opts = {k: v for k, v in options.items() if k in _CONFIG_KEYS}
     config = TrainConfig(iterations=iterations, **cfg_opts)
-    tasks = {op: ArithTask(op, **task_opts) for op in ops}  # validates every argument before any training
+    tasks = {op: ArithTask.named(task, op, **task_opts) for op in ops}  # validates every argument before any training
     store = ArithStore(":memory:" if db is None else db)
     wanted = list(range(seed_offset, seed_offset + seeds))
     rows = []

@@ -6,6 +6,8 @@ Target ``t = a ∘ b`` with ``a = Σ_{i∈S1} x_i`` and ``b = Σ_{i∈S2} x_i`` 
 Index layout follows the reference code, not the appendix pseudo-code (research notes §2): the subset size is
 ``floor(subset_ratio · n)``, the overlap is ``floor(overlap_ratio · subset_size)`` (relative to the subset, not
 to n), S1 = [0, s), S2 = [s - o, 2s - o), both shifted by one random offset drawn from ``RandomState(seed)``.
+``fixed_subsets=((a0, a1), (b0, b1))`` fixes S1 = [a0, a1) and S2 = [b0, b1) instead (no offset); the named task
+``"simple"`` is the paper's very simple task t = (x1+x2+x3+x4)·(x1+x2) on 4 inputs (reference ``--simple``).
 """
 from __future__ import annotations
 
@@ -29,6 +31,13 @@ VALID_SEED = 43953907
 TEST_SEED = 8689336
 
 Interval = tuple[float, float]
+
+# named task presets (ArithTask keyword arguments); "static" is the paper's default task
+NAMED_TASKS: dict[str, dict] = {
+    "static": {},
+    # reference code's --simple: 4 inputs, S1 = x[0:4], S2 = x[0:2], no offset; ranges stay the CLI defaults
+    "simple": {"input_size": 4, "fixed_subsets": ((0, 4), (0, 2))},
+}
 
 
 def op_name(op: str) -> str:
@@ -71,6 +80,8 @@ class ArithTask:
         overlap_ratio: overlap of the two subsets as a fraction of the subset size, in [0, 1].
         interpolation_range: range of x for training and validation: ``(lo, hi)`` or a list of pairs.
         extrapolation_range: range of x for the test set.
+        fixed_subsets: fixed half-open index ranges ``((a0, a1), (b0, b1))`` of S1 and S2; overrides the ratios and
+            the random offset (``None``: the ratio layout).
     """
 
     op: str = "add"
@@ -79,6 +90,7 @@ class ArithTask:
     overlap_ratio: float = 0.5
     interpolation_range: tuple[Interval, ...] | Interval = (1.0, 2.0)
     extrapolation_range: tuple[Interval, ...] | Interval = (2.0, 6.0)
+    fixed_subsets: tuple[tuple[int, int], tuple[int, int]] | None = None
     subset_size: int = field(init=False)
     overlap_size: int = field(init=False)
 
@@ -96,16 +108,21 @@ class ArithTask:
             raise ParameterError(f"subset_ratio must be in (0, 1], got {self.subset_ratio}")
         if not 0 <= self.overlap_ratio <= 1:
             raise ParameterError(f"overlap_ratio must be in [0, 1], got {self.overlap_ratio}")
-        s = math.floor(self.subset_ratio * n)
-        if s < 1:
-            raise ParameterError(f"subset_ratio {self.subset_ratio} with input_size {n} gives an empty subset "
-                                 f"(floor({self.subset_ratio}·{n}) = 0); use subset_ratio >= {1 / n:.4g}")
-        o = math.floor(self.overlap_ratio * s)
-        object.__setattr__(self, "subset_size", s)
-        object.__setattr__(self, "overlap_size", o)
-        if 2 * s - o > n:
-            raise ParameterError(f"subset_ratio {self.subset_ratio} and overlap_ratio {self.overlap_ratio} need "
-                                 f"{2 * s - o} inputs but input_size is {n}")
+        if self.fixed_subsets is not None:  # explicit layout: the ratios are not used
+            (a0, a1), (b0, b1) = fixed = _fixed_subsets(self.fixed_subsets, n)
+            object.__setattr__(self, "fixed_subsets", fixed)
+            s, o = a1 - a0, max(0, min(a1, b1) - max(a0, b0))
+        else:
+            s = math.floor(self.subset_ratio * n)
+            if s < 1:
+                raise ParameterError(f"subset_ratio {self.subset_ratio} with input_size {n} gives an empty subset "
+                                     f"(floor({self.subset_ratio}·{n}) = 0); use subset_ratio >= {1 / n:.4g}")
+            o = math.floor(self.overlap_ratio * s)
+            if 2 * s - o > n:
+                raise ParameterError(f"subset_ratio {self.subset_ratio} and overlap_ratio {self.overlap_ratio} need "
+                                     f"{2 * s - o} inputs but input_size is {n}")
+        object.__setattr__(self, "subset_size", s)  # |S1| (and |S2| for the ratio layout)
+        object.__setattr__(self, "overlap_size", o)  # |S1 ∩ S2|
         for name in ("interpolation_range", "extrapolation_range"):
             pairs = _intervals(name, getattr(self, name))
             object.__setattr__(self, name, pairs)
@@ -117,17 +134,33 @@ class ArithTask:
                                      f"use a range that excludes 0 for op 'div'")
 
     # ---- layout -------------------------------------------------------------------------------------------
+    @classmethod
+    def named(cls, name: str, op: str = "mul", **options) -> ArithTask:
+        """A preset of `NAMED_TASKS` (``"static"``, ``"simple"``); ``options`` override its fields."""
+        key = name.strip().lower() if isinstance(name, str) else name
+        if key not in NAMED_TASKS:
+            raise UnknownNameError("task", name, list(NAMED_TASKS))
+        return cls(op, **{**NAMED_TASKS[key], **options})
+
     @property
     def span(self) -> int:
-        """Inputs covered by S1 ∪ S2."""
+        """Inputs covered by S1 ∪ S2 (from the first covered index to the last, for fixed subsets)."""
+        if self.fixed_subsets is not None:
+            (a0, a1), (b0, b1) = self.fixed_subsets
+            return max(a1, b1) - min(a0, b0)
         return 2 * self.subset_size - self.overlap_size
 
     def offset(self, seed: int) -> int:
-        """Random shift of both subsets for one experiment seed (reference: ``RandomState(seed)``)."""
+        """Random shift of both subsets for one experiment seed (reference: ``RandomState(seed)``); 0 for fixed
+        subsets."""
+        if self.fixed_subsets is not None:
+            return 0
         return int(np.random.RandomState(seed % 2**32).randint(0, self.input_size - self.span + 1))
 
     def subsets(self, seed: int) -> tuple[range, range]:
         """Index ranges of S1 and S2 for ``seed``."""
+        if self.fixed_subsets is not None:
+            return tuple(range(lo, hi) for lo, hi in self.fixed_subsets)
         off, s, o = self.offset(seed), self.subset_size, self.overlap_size
         return range(off, off + s), range(off + s - o, off + 2 * s - o)
 
@@ -180,12 +213,12 @@ class ArithTask:
         """
         if x.dim() == 2:
             ab = torch.einsum("bn,snk->sbk", x.double(), masks)
-        else:  # per-seed inputs: gather only the (contiguous, equal-size) subset columns, sum in float64
+        else:  # per-seed inputs: gather only the (contiguous, same size for every seed) subset columns, in float64
             S, B, _ = x.shape
-            size = int(masks[0, :, 0].sum())
-            ar = torch.arange(size)
             sums = []
             for k in (0, 1):
+                size = int(masks[0, :, k].sum())
+                ar = torch.arange(size)
                 idx = (masks[:, :, k].argmax(dim=1).unsqueeze(1) + ar).unsqueeze(1).expand(S, B, size)  # (S, B, s)
                 sums.append(x.gather(2, idx).sum(-1, dtype=torch.float64))
             ab = torch.stack(sums, -1)
@@ -212,7 +245,26 @@ class ArithTask:
         return {"op": self.op, "input_size": self.input_size, "subset_ratio": self.subset_ratio,
                 "overlap_ratio": self.overlap_ratio,
                 "interpolation_range": [list(p) for p in self.interpolation_range],
-                "extrapolation_range": [list(p) for p in self.extrapolation_range]}
+                "extrapolation_range": [list(p) for p in self.extrapolation_range],
+                # only when set, so the keys of runs stored before this option existed stay the same
+                **({} if self.fixed_subsets is None else {"fixed_subsets": [list(p) for p in self.fixed_subsets]})}
+
+
+def _fixed_subsets(value, n: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Validate ``((a0, a1), (b0, b1))``: two non-empty half-open integer ranges inside [0, n)."""
+    try:
+        pairs = tuple((lo, hi) for lo, hi in value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"fixed_subsets must be ((a0, a1), (b0, b1)), got {value!r}") from None
+    ok = len(pairs) == 2 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                 for p in pairs for v in p)
+    if not ok:
+        raise ParameterError(f"fixed_subsets must be two (start, end) integer pairs, got {value!r}")
+    pairs = tuple((int(lo), int(hi)) for lo, hi in pairs)
+    for lo, hi in pairs:
+        if not 0 <= lo < hi <= n:
+            raise ParameterError(f"fixed_subsets range ({lo}, {hi}) must satisfy 0 <= start < end <= input_size ({n})")
+    return pairs
 
 
 @lru_cache(maxsize=64)

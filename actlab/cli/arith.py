@@ -37,9 +37,11 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
           iterations: Annotated[str, typer.Option(help="iterations per seed, e.g. 5e6")] = "5e6",
           db: Annotated[Path, typer.Option(help="SQLite file (resumable)")] = Path("runs/arith.db"),
           plot: Annotated[Path | None, typer.Option(help="figure path (default: next to the db)")] = None,
-          input_size: Annotated[int, typer.Option(help="n")] = 100,
-          subset_ratio: Annotated[float, typer.Option()] = 0.25,
-          overlap_ratio: Annotated[float, typer.Option()] = 0.5,
+          task: Annotated[str, typer.Option(help="task preset: static (the paper's default) or simple "
+                                                 "(t = (x1+x2+x3+x4)·(x1+x2), 4 inputs)")] = "static",
+          input_size: Annotated[int | None, typer.Option(help="n (default: the task's, 100 for static)")] = None,
+          subset_ratio: Annotated[float | None, typer.Option(help="default 0.25")] = None,
+          overlap_ratio: Annotated[float | None, typer.Option(help="default 0.5")] = None,
           interpolation: Annotated[str, typer.Option(help="lo,hi of the training range")] = "1,2",
           extrapolation: Annotated[str, typer.Option(help="lo,hi of the test range")] = "2,6",
           hidden: Annotated[int, typer.Option()] = 2,
@@ -65,17 +67,19 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
 
     op_list = [op_name(o) for o in ops.split(",") if o.strip()]
     unit_list = [unit_name(u) for u in units.split(",") if u.strip()]
-    ranges = {"interpolation_range": pair("--interpolation", interpolation),
-              "extrapolation_range": pair("--extrapolation", extrapolation)}
+    task_opts = {"interpolation_range": pair("--interpolation", interpolation),
+                 "extrapolation_range": pair("--extrapolation", extrapolation)}
+    for k, v in (("input_size", input_size), ("subset_ratio", subset_ratio), ("overlap_ratio", overlap_ratio)):
+        if v is not None:  # only the given ones override the task preset
+            task_opts[k] = v
     for op in op_list:  # every bad argument fails before the progress bar appears
-        ArithTask(op, input_size=input_size, subset_ratio=subset_ratio, overlap_ratio=overlap_ratio, **ranges)
+        ArithTask.named(task, op, **task_opts)
     total = len(op_list) * len(unit_list) * n_seeds * n_its
     with Progress(TextColumn("[bold]arith"), BarColumn(), MofNCompleteColumn(), TextColumn("seed-iterations"),
                   TimeRemainingColumn(), console=console) as prog:
         bar = prog.add_task("train", total=total)
         rows = run(op_list, unit_list, seeds=n_seeds, iterations=n_its, db=db, seed_batch=seed_batch,
-                   progress=lambda k: prog.advance(bar, k), input_size=input_size, subset_ratio=subset_ratio,
-                   overlap_ratio=overlap_ratio, **ranges, hidden=hidden,
+                   progress=lambda k: prog.advance(bar, k), task=task, **task_opts, hidden=hidden,
                    eval_every=eval_every, eval_size=eval_size, ramp_scale=ramp_scale)
     t = Table(title=f"arithmetic extrapolation — {n_seeds} seeds × {n_its:g} iterations")
     for col in ("op", "unit", "success", "95% CI", "solved at (median)", "sparsity error", "diverged"):

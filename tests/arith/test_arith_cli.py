@@ -1,6 +1,8 @@
 """`actlab arith`: thin wrapper printing a table and writing a plot; bad names fail before training."""
 from typer.testing import CliRunner
 
+from actlab.arith import run
+from actlab.arith.task import ArithTask
 from actlab.cli.main import app
 from actlab.core.errors import ParameterError, UnknownNameError
 
@@ -22,3 +24,15 @@ def test_cli_rejects_unknown_unit_and_bad_counts(tmp_path):
     assert isinstance(res.exception, UnknownNameError) and "nmu" in str(res.exception)
     res = CliRunner().invoke(app, ["arith", "--iterations", "1.5", "--db", str(tmp_path / "b.db")])
     assert isinstance(res.exception, ParameterError) and "--iterations" in str(res.exception)
+
+
+def test_cli_runs_the_simple_task(tmp_path):
+    db = tmp_path / "s.db"
+    res = CliRunner().invoke(app, ["arith", "--task", "simple", "--ops", "mul", "--units", "nmu", "--seeds", "2",
+                                   "--iterations", "100", "--eval-every", "50", "--eval-size", "300", "--db", str(db)],
+                             env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    rows = run("mul", "nmu", seeds=2, iterations=100, db=db, task="simple", train=False, eval_every=50,
+               eval_size=300)
+    assert rows and rows[0]["seeds"] == 2  # stored under the simple task's key
+    assert rows[0]["threshold"] == ArithTask.named("simple", "mul").threshold()

@@ -86,3 +86,36 @@ def test_unknown_op_lists_the_valid_ones():
     for op in ("add", "sub", "mul", "div", "square", "sqrt"):
         assert op in str(e.value)
     assert "mul" in e.value.suggestions
+
+
+def test_simple_task_is_the_reference_simple_layout():
+    # reference `--simple`: 4 inputs, S1 = x[0:4], S2 = x[0:2], no random offset, the default ranges
+    t = ArithTask.named("simple", "mul")
+    assert t.input_size == 4 and t.interpolation_range == ((1.0, 2.0),) and t.extrapolation_range == ((2.0, 6.0),)
+    assert all(t.subsets(seed) == (range(0, 4), range(0, 2)) for seed in range(20))
+    x = torch.rand(3, 7, 4) + 1
+    expect = x.double().sum(-1) * x[..., :2].double().sum(-1)
+    torch.testing.assert_close(t.targets(x, t.masks([0, 5, 9])), expect.float())  # per-seed inputs
+    torch.testing.assert_close(t.targets(x[0], t.masks([0, 5])), expect[0].float().expand(2, 7))  # shared inputs
+
+
+def test_simple_task_threshold_matches_first_order_closed_form():
+    # ε-solution: h1 = (1-ε)a, h2 = (1-ε)b + ε r with r = x2 + x3, so y - ab ≈ ε a (r - 2b) to first order
+    rng = np.random.default_rng(123)
+    x = rng.uniform(2, 6, size=(400_000, 4))
+    a, b, r = x.sum(1), x[:, :2].sum(1), x[:, 2:].sum(1)
+    expect = 1e-10 * float(np.mean(a ** 2 * (r - 2 * b) ** 2))
+    assert ArithTask.named("simple", "mul").threshold() == pytest.approx(expect, rel=0.02)
+
+
+def test_fixed_subsets_are_validated_and_keep_old_keys():
+    with pytest.raises(ParameterError, match="fixed_subsets"):
+        ArithTask("mul", input_size=4, fixed_subsets=((0, 5), (0, 2)))
+    with pytest.raises(ParameterError, match="fixed_subsets"):
+        ArithTask("mul", input_size=4, fixed_subsets=((0, 2),))
+    with pytest.raises(UnknownNameError) as e:
+        ArithTask.named("simpel")
+    assert "simple" in str(e.value)
+    # runs stored before the option existed are keyed by describe(): it must not change for the ratio layout
+    assert "fixed_subsets" not in ArithTask("mul").describe()
+    assert ArithTask.named("simple").describe()["fixed_subsets"] == [[0, 4], [0, 2]]
