@@ -121,8 +121,8 @@ def section(r: dict) -> str:
              f"0–{n - 1}, {P:,} iterations without regulariser, then {C:,} more from the same weights and Adam "
              f"state with λ̂ = 0 and with λ̂ = 10 at full strength at once. Success threshold {_f(r['threshold'])}.",
              "", "**At the plateau** (symmetry gap = |mean W on S1-only inputs − mean W on S2-only inputs| per hidden "
-                 "unit, 0 = the unit sees only a + b; offset = 1.5·Σ W over the irrelevant inputs (62 here), which acts as "
-                 "a bias because every input is positive; val = best validation MSE):", "",
+                 "unit, 0 = the unit sees only a + b; offset = 1.5·Σ W over the irrelevant inputs (62 here), which "
+                 "acts as a bias because every input is positive; val = best validation MSE):", "",
              "| seed | val MSE | gap unit 1 / 2 | offset unit 1 / 2 | NMU weights |", "|---|---|---|---|---|"]
     for s, v in zip(r["plateau_shape"], r["plateau_val"]):
         lines.append(f"| {s['seed']} | {_f(v)} | {s['gap'][0]:.2f} / {s['gap'][1]:.2f} | "

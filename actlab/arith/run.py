@@ -55,8 +55,8 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
         train: ``False`` only reads the store: rows summarise the seeds already finished (``pending`` counts the
             rest) and cells without any finished seed are left out.
         **options: task options (``input_size, subset_ratio, overlap_ratio, interpolation_range,
-            extrapolation_range, fixed_subsets``) and `TrainConfig` fields (``hidden, batch_size, lr, eval_every, eval_size,
-            checkpoint_every, regularizer, ramp_scale, eps, threads, chunk``).
+            extrapolation_range, fixed_subsets``) and `TrainConfig` fields (``hidden, batch_size, lr, eval_every,
+            eval_size, checkpoint_every, regularizer, ramp_scale, eps, threads, chunk``).
 
     Returns:
         rows with ``op, unit, seeds, solved, diverged, success_rate, ci_low, ci_high, converged_at_median`` (+ its
