@@ -88,3 +88,22 @@ def test_nmu_extrapolates_the_simple_task_far_better_than_nac_mul():
     nac = [r.test_mse for r in BatchedTrainer(task, "nac_mul", seeds, cfg).train()]
     assert sum(m < n for m, n in zip(nmu, nac)) >= 7, (nmu, nac)
     assert sorted(nmu)[4] * 10 < sorted(nac)[4], (nmu, nac)
+
+
+def test_nmu_models_regulariser_reaches_both_layers_at_full_weight():
+    # paper §1.5: loss = MSE + λ(t)·(R_NAU(layer 1) + R_NMU(layer 2)); both layers share λ̂ = 10 and the ramp.
+    # Same init and data with and without the regulariser: the gradients differ by exactly λ·∂R/∂W in each layer.
+    task = ArithTask.named("simple", "mul")
+    grads = []
+    for lam in (10.0, 0.0):
+        tr = BatchedTrainer(task, "nmu", [3], TrainConfig(iterations=10, eval_size=100, regularizer=(lam, 0, 1)))
+        tr.iteration = 5  # past the ramp: λ(5) = λ̂
+        tr.step()
+        grads.append([tr.model.layer1.weight.grad.clone(), tr.model.layer2.weight.grad.clone()])
+    init = BatchedTrainer(task, "nmu", [3], TrainConfig(iterations=10, eval_size=100)).model
+    w1, w2 = init.layer1.weight.detach(), init.layer2.weight.detach()
+    # d/dW mean(min(|W|, 1-|W|)) = sign(W)·(+1 below |W| = 0.5, -1 above) / count; NMU: W in [0, 1]
+    d1 = torch.sign(w1) * torch.where(w1.abs() < 0.5, 1.0, -1.0) / w1.numel()
+    d2 = torch.where(w2 < 0.5, 1.0, -1.0) / w2.numel()
+    torch.testing.assert_close(grads[0][0] - grads[1][0], 10.0 * d1, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(grads[0][1] - grads[1][1], 10.0 * d2, rtol=1e-4, atol=1e-6)
