@@ -48,6 +48,11 @@ class Basis(nn.Module):
     def features(self, u: Tensor) -> Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def design(self, u: Tensor) -> tuple[Tensor, bool]:
+        """(design matrix (B, in·K), basis_major) for the layer's one matmul: input-major columns i·K + m
+        (``features`` flattened) unless a basis builds the basis-major layout m·in + i directly (then True)."""
+        return self.features(u).reshape(u.shape[0], -1), False
+
     def forward(self, x: Tensor) -> Tensor:
         return self.features(self.prepare(x))
 

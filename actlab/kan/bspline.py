@@ -15,6 +15,7 @@ from torch import Tensor
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis, uniform_centres
+from actlab.kan.deboor import interval_tables, is_uniform, local_bspline_basis, local_bspline_design
 
 
 def extend_grid(grid: Tensor, k: int) -> Tensor:
@@ -64,6 +65,9 @@ def compiled_bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     return _COMPILED["fn"](x, knots, k)  # type: ignore[operator]
 
 
+BACKENDS = ("local", "eager", "compiled")
+
+
 def adaptive_grid(x: Tensor, num: int, grid_eps: float, min_span: float = 1e-3) -> Tensor:
     """pykan's grid update: (1-grid_eps)·sample quantiles + grid_eps·uniform knots on [min, max].
 
@@ -99,8 +103,10 @@ class BSplineBasis(Basis):
         grid_eps: weight of the uniform grid in grid updates (0 = pure quantiles, 1 = uniform).
         noise_scale: pykan init: spline values U(-1/2, 1/2)·noise_scale/G at the knots, fitted by least squares.
         scale_base_mu, scale_base_sigma: base weight init mu/√in + sigma·U(-1, 1)/√in (pykan).
-        backend: "eager" (autograd through the recursion, any derivative order) or "compiled" (torch.compile
-            of the same recursion: much faster forward/backward, first call compiles, no double backward).
+        backend: "local" (default: only the k+1 non-zero values per point, closed form on uniform knots, de Boor
+            triangle after grid updates, closed-form backward; first derivatives), "eager" (autograd through
+            the full Cox–de Boor recursion: any derivative order, slowest) or "compiled" (torch.compile of the
+            branch-free uniform form, or of the recursion on non-uniform knots; first call compiles).
 
     Shape: (B, in) -> (B, in, G+k).
     """
@@ -110,10 +116,11 @@ class BSplineBasis(Basis):
 
     def __init__(self, in_features: int, grid: int = 3, k: int = 3, grid_range: Sequence[float] = (-1.0, 1.0),
                  grid_eps: float = 0.02, noise_scale: float = 0.3, scale_base_mu: float = 0.0,
-                 scale_base_sigma: float = 1.0, backend: str = "eager"):
+                 scale_base_sigma: float = 1.0, backend: str = "local"):
         super().__init__(in_features)
-        if backend not in ("eager", "compiled"):
-            raise ParameterError(f"bspline basis: backend must be 'eager' or 'compiled', got {backend!r}")
+        if backend not in BACKENDS:
+            raise ParameterError(f"bspline basis: backend must be one of {', '.join(map(repr, BACKENDS))}, "
+                                 f"got {backend!r}")
         self.backend = backend
         self.G = check_int("grid", grid, 1, "bspline basis")
         self.k = check_int("k", k, 0, "bspline basis")
@@ -129,8 +136,33 @@ class BSplineBasis(Basis):
 
     # -- evaluation -------------------------------------------------------------------------------
     def features(self, u: Tensor) -> Tensor:
-        fn = compiled_bspline_basis if self.backend == "compiled" else bspline_basis
-        return fn(u, self.knots.to(u.dtype), self.k)
+        knots = self.knots.to(u.dtype)
+        if self.backend == "eager":
+            return bspline_basis(u, knots, self.k)
+        uniform, table = self._knot_info(knots)
+        if self.backend == "compiled":
+            if uniform:
+                from actlab.kan.matrix import compiled_matrix_basis
+
+                return compiled_matrix_basis(u, knots, self.k)
+            return compiled_bspline_basis(u, knots, self.k)
+        return local_bspline_basis(u, knots, self.k, table=table, uniform=uniform)
+
+    def design(self, u: Tensor) -> tuple[Tensor, bool]:
+        if self.backend != "local" or type(self).features is not BSplineBasis.features:
+            return super().design(u)
+        knots = self.knots.to(u.dtype)
+        uniform, table = self._knot_info(knots)
+        return local_bspline_design(u, knots, self.k, table=table, uniform=uniform), True
+
+    def _knot_info(self, knots: Tensor) -> tuple[bool, Tensor | None]:
+        """(uniform?, de Boor table), cached until the knots change (set_grid, load_state_dict, .to())."""
+        key = (id(self.knots), self.knots.data_ptr(), self.knots._version, knots.dtype, knots.device, self.k)
+        if getattr(self, "_info_key", None) != key:
+            uniform = is_uniform(knots)
+            self._info = (uniform, None if uniform else interval_tables(knots, self.k))
+            self._info_key = key
+        return self._info
 
     def input_range(self) -> tuple[Tensor, Tensor]:
         return self.knots[:, self.k].clone(), self.knots[:, -self.k - 1].clone()
@@ -156,6 +188,7 @@ class BSplineBasis(Basis):
         self.G = interior.shape[1] - 1
         self.num_features = self.G + self.k
         self.knots = extend_grid(interior.to(self.knots.dtype), self.k)
+        self._info_key = None
 
     def adapted_grid(self, u: Tensor) -> Tensor:
         return adaptive_grid(u.detach(), self.G, self.grid_eps)
@@ -172,11 +205,12 @@ class BSplineBasis(Basis):
 
     def select_inputs(self, idx: Tensor) -> None:
         self.knots = self.knots[idx].clone()
+        self._info_key = None
         self.in_features = len(idx)
 
     def extra_repr(self) -> str:
         return f"in={self.in_features}, grid={self.G}, k={self.k}, grid_eps={self.grid_eps}" + \
-            (f", backend={self.backend!r}" if self.backend != "eager" else "")
+            (f", backend={self.backend!r}" if self.backend != "local" else "")
 
 
 def fit_coef(feats: Tensor, values: Tensor) -> Tensor:

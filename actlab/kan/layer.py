@@ -1,4 +1,4 @@
-"""`KANLayer` (one basis tensor, one matmul) and the `KAN` stack.
+"""`KANLayer` (one design matrix, one matmul) and the `KAN` stack.
 
     y_j = Σ_i φ_{j,i}(u_i) + bias_j,   φ_{j,i}(u) = mask_{j,i}·(w_b[j,i]·base(u) + s[j,i]·Σ_m C[j,i,m]·b_m(u))
 
@@ -127,12 +127,12 @@ class KANLayer(nn.Module):
         lead = x.shape[:-1]
         x = x.reshape(-1, self.in_features)
         u = self.basis.prepare(x)
-        feats = self.basis.features(u)  # (B, in, K)
         if self.record:
-            y = self._recorded(u, feats)
+            y = self._recorded(u, self.basis.features(u))  # (B, in, K)
         else:
-            w = self.spline_weight().to(feats.dtype)
-            y = feats.reshape(feats.shape[0], -1) @ w.reshape(self.out_features, -1).T
+            design, basis_major = self.basis.design(u)  # (B, in·K)
+            w = self.spline_weight().to(design.dtype)  # (out, in, K)
+            y = design @ (w.transpose(1, 2) if basis_major else w).reshape(self.out_features, -1).T
             if self.base_fn is not None:
                 y = torch.addmm(y, self.base_fn(u), self.base_weight().T)
             if self.symbolic:  # a few snapped edges: add them one by one, no (B, out, in) tensor

@@ -2,13 +2,16 @@
 
 On a uniform knot vector (spacing h) the k+1 non-zero order-k B-splines on interval j, at local coordinate
 u = (x - t_j)/h ∈ [0, 1), are the row vector [1, u, ..., u^k]·Ψ_k with a fixed (k+1)×(k+1) matrix Ψ_k
-(cubic: (1/6)·[[1,4,1,0],[-3,0,3,0],[3,-6,3,0],[-1,3,-3,1]]). One small matmul and a scatter replace the
-k-step Cox–de Boor recursion. The values equal `bspline_basis` (tested); after a grid update makes the knots
-non-uniform the basis falls back to Cox–de Boor.
+(cubic: (1/6)·[[1,4,1,0],[-3,0,3,0],[3,-6,3,0],[-1,3,-3,1]]; `deboor.psi_matrix`). Here every entry of the dense
+(B, in, K) basis tensor is evaluated from Ψ_k directly — no recursion, no scatter — so torch.compile fuses the
+whole basis (and its backward) into one loop: the bspline basis' ``backend="compiled"`` uses it on uniform knots.
+The values equal `bspline_basis` (tested); after a grid update makes the knots non-uniform the basis falls back
+to Cox–de Boor.
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import torch
@@ -16,53 +19,88 @@ from torch import Tensor
 
 from actlab.kan.basis import register_basis
 from actlab.kan.bspline import BSplineBasis, bspline_basis
+from actlab.kan.deboor import psi_matrix
+
+
+def _pieces(s: Tensor, num: int, k: int, rows: tuple) -> Tensor:
+    """Σ_i [floor(s - m) = i]·poly_i(s - m - i) for every basis m < num; ``rows`` = polynomial coefficients
+    rows[power][piece] of the k+1 pieces (Ψ_k with its columns reversed, or their derivatives)."""
+    t = s.unsqueeze(-1) - torch.arange(num, dtype=s.dtype, device=s.device)
+    piece = torch.floor(t)
+    u = t - piece
+    out = torch.zeros_like(t)
+    for i in range(k + 1):
+        poly = torch.full_like(u, rows[len(rows) - 1][i])
+        for power in range(len(rows) - 2, -1, -1):
+            poly = poly * u + rows[power][i]
+        out = torch.where(piece == i, poly, out)
+    return out
+
+
+def _scaled(x: Tensor, knots: Tensor) -> tuple[Tensor, Tensor]:
+    """s = (x - t_0)/h per input and 1/h (uniform knots (in, n))."""
+    n = knots.shape[1]
+    t0 = knots[:, 0]
+    inv_h = (n - 1) / (knots[:, -1] - t0)
+    return (x - t0) * inv_h, inv_h
+
+
+def matrix_bspline_basis(x: Tensor, knots: Tensor, k: int, rows: tuple | None = None) -> Tensor:
+    """B-spline basis on uniform ``knots`` (in, n), dense and branch-free. Shape: (B, in) -> (B, in, n-1-k).
+
+    Basis m is the cardinal B-spline N_k(s - m) of s = (x - t_0)/h; on its piece i = floor(s - m) it is the
+    polynomial [1, u, ..., u^k]·Ψ_k[:, k - i] of u = s - m - i (Horner), and 0 off its support [0, k+1). Pure
+    elementwise work on (B, in, K): slow-ish eagerly, one fused loop under torch.compile.
+    """
+    s, _ = _scaled(x, knots)
+    return _pieces(s, knots.shape[1] - 1 - k, k, rows if rows is not None else _piece_rows(k, False))
+
+
+def _basis_slope_dot(x: Tensor, knots: Tensor, grad: Tensor, k: int, rows: tuple) -> Tensor:
+    """Σ_m grad[..., m]·dB_m/dx (B, in): the input gradient of the basis, from the derivative pieces."""
+    s, inv_h = _scaled(x, knots)
+    return (grad * _pieces(s, knots.shape[1] - 1 - k, k, rows)).sum(-1) * inv_h
 
 
 @lru_cache(maxsize=16)
-def psi_matrix(k: int) -> np.ndarray:
-    """Ψ_k[power, r]: coefficient of u^power in the r-th non-zero B-spline (r = 0 is the leftmost, m = j-k).
-
-    Built from the uniform Cox–de Boor recursion on polynomials (unit spacing, t_j = 0):
-    B^p_r(u) = (u - (r - p))/p · B^{p-1}_{r-1}(u) + (r + 1 - u)/p · B^{p-1}_r(u).
-    """
-    P = np.polynomial.polynomial
-    funcs = [np.array([1.0])]
-    for p in range(1, k + 1):
-        new = []
-        for r in range(p + 1):
-            acc = np.array([0.0])
-            if r - 1 >= 0:
-                acc = P.polyadd(acc, P.polymul([-(r - p), 1.0], funcs[r - 1]) / p)
-            if r <= p - 1:
-                acc = P.polyadd(acc, P.polymul([r + 1.0, -1.0], funcs[r]) / p)
-            new.append(acc)
-        funcs = new
-    psi = np.zeros((k + 1, k + 1))
-    for r, f in enumerate(funcs):
-        psi[: len(f), r] = f
-    return psi
+def _piece_rows(k: int, slope: bool) -> tuple:
+    """rows[power][piece] (floats, constants for torch.compile): piece i of N_k is column k - i of Ψ_k; with
+    ``slope`` the coefficients of its derivative in u."""
+    psi = psi_matrix(k)[:, ::-1]
+    if slope:
+        psi = np.array([power * psi[power] for power in range(1, k + 1)]) if k else np.zeros((1, 1))
+    return tuple(tuple(float(v) for v in row) for row in psi)
 
 
-def matrix_bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
-    """B-spline basis on uniform ``knots`` (in, n) by the MatrixKAN product. Shape: (B, in) -> (B, in, n-1-k)."""
-    n = knots.shape[1]
-    t0 = knots[:, 0]
-    h = (knots[:, -1] - t0) / (n - 1)
-    s = (x - t0) / h
-    j = torch.floor(s)
-    u = s - j
-    inside = (j >= 0) & (j < n - 1)
-    j = j.clamp(0, n - 2).long()
-    powers = [torch.ones_like(u)]
-    for _ in range(k):
-        powers.append(powers[-1] * u)
-    psi = torch.as_tensor(psi_matrix(k), dtype=x.dtype, device=x.device)
-    vals = torch.stack(powers, dim=-1) @ psi  # (B, in, k+1)
-    # basis index m = j - k + r; drop indices outside [0, K) and points outside the extended grid
-    num = n - 1 - k
-    idx = j.unsqueeze(-1) + torch.arange(-k, 1, device=x.device)
-    keep = (idx >= 0) & (idx < num) & inside.unsqueeze(-1)
-    return x.new_zeros(*x.shape, num).scatter_add_(-1, idx.clamp(0, num - 1), vals * keep)
+_COMPILED: dict[str, Any] = {}
+
+
+def _compiled(name: str, fn: Any) -> Any:
+    if name not in _COMPILED:  # shapes static at first, dynamic after a change (torch.compile's default)
+        _COMPILED[name] = torch.compile(fn)
+    return _COMPILED[name]
+
+
+class _CompiledUniform(torch.autograd.Function):
+    """Forward and input-gradient kernels compiled separately: no (B, in, K) tensor saved, one fused loop each."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, knots: Tensor, k: int) -> Tensor:
+        ctx.save_for_backward(x, knots)
+        ctx.k = k
+        return _compiled("basis", matrix_bspline_basis)(x, knots, k, _piece_rows(k, False))
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        x, knots = ctx.saved_tensors
+        dot = _compiled("slope", _basis_slope_dot)
+        return dot(x, knots, grad.contiguous(), ctx.k, _piece_rows(ctx.k, True)), None, None
+
+
+def compiled_matrix_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
+    """`matrix_bspline_basis` with compiled forward and backward kernels (compiled on first use, seconds)."""
+    return _CompiledUniform.apply(x, knots, k)
 
 
 @register_basis("matrix")
@@ -74,7 +112,7 @@ class MatrixBSplineBasis(BSplineBasis):
 
     def features(self, u: Tensor) -> Tensor:
         knots = self.knots.to(u.dtype)
-        d = knots.diff(dim=1)
-        if torch.allclose(d, d[:, :1].expand_as(d), rtol=1e-6, atol=0):
-            return matrix_bspline_basis(u, knots, self.k)
+        if self._knot_info(knots)[0]:
+            fn = compiled_matrix_basis if self.backend == "compiled" else matrix_bspline_basis
+            return fn(u, knots, self.k)
         return bspline_basis(u, knots, self.k)
