@@ -107,34 +107,39 @@ def _horner(u: Tensor, coefs: list[float]) -> Tensor:
     return out
 
 
-def _uniform_local(x: Tensor, knots: Tensor, k: int) -> tuple[Tensor, list[Tensor], list[Tensor]]:
-    """Interval j (B, in, clamped into the knot vector), k+1 local values and slopes (each (B, in), zero for
-    points outside the knots) on uniform knots."""
+def _uniform_local(x: Tensor, knots: Tensor, k: int, want_slopes: bool
+                   ) -> tuple[Tensor, list[Tensor], list[Tensor]]:
+    """Interval j (B, in; -1 left of the knots, n-1 from the last knot on), k+1 local values (not masked:
+    points outside the knots write only into dropped columns) and, if wanted, slopes (0 outside)."""
     n = knots.shape[1]
     t0 = knots[:, 0]
     inv_h = (n - 1) / (knots[:, -1] - t0)
     s = (x - t0) * inv_h
     jf = torch.floor(s)
     u = s - jf
-    inside = ((jf >= 0) & (jf <= n - 2)).to(x.dtype)
     psi = psi_matrix(k)
-    vals, slopes = [], []
-    for r in range(k + 1):
-        col = [float(v) for v in psi[:, r]]
-        vals.append(_horner(u, col).mul_(inside))
-        slope = [p * col[p] for p in range(1, k + 1)]
-        slopes.append(_horner(u, slope).mul_(inside * inv_h))
-    return jf.clamp_(0, n - 2).long(), vals, slopes
+    cols = [[float(v) for v in psi[:, r]] for r in range(k + 1)]
+    vals = [_horner(u, c) for c in cols]
+    slopes = []
+    if want_slopes:
+        inside = (jf >= 0) & (jf <= n - 2)
+        zero = torch.zeros((), dtype=x.dtype, device=x.device)
+        for c in cols:
+            d = _horner(u, [p * c[p] for p in range(1, k + 1)]).mul_(inv_h)
+            slopes.append(torch.where(inside, d, zero))
+    # clamp as integers too: floor(NaN) converts to an arbitrary integer
+    return jf.clamp_(-1, n - 1).long().clamp_(-1, n - 1), vals, slopes
 
 
 def _deboor_local(x: Tensor, knots: Tensor, table: Tensor, k: int) -> tuple[Tensor, list[Tensor], list[Tensor]]:
-    """Interval j, local values and slopes (as `_uniform_local`) on any non-decreasing knots (de Boor triangle)."""
+    """Interval j, local values and slopes (as `_uniform_local`; values and slopes 0 outside the knots) on any
+    non-decreasing knots, by the de Boor triangle."""
     batch, n_in = x.shape
     n = knots.shape[1]
-    j = (x.unsqueeze(-1) >= knots).sum(-1) - 1
+    j = (x.unsqueeze(-1) >= knots).sum(-1) - 1  # -1 .. n-1 (NaN compares false: -1)
     inside = ((j >= 0) & (j < n - 1)).to(x.dtype).reshape(-1)
-    j = j.clamp_(0, n - 2)
-    rows = table.index_select(1, (j + torch.arange(n_in, device=x.device) * (n - 1)).reshape(-1))
+    jc = j.clamp(0, n - 2)
+    rows = table.index_select(1, (jc + torch.arange(n_in, device=x.device) * (n - 1)).reshape(-1))
     xf = x.reshape(-1)
     vals = [inside]
     temp = vals
@@ -158,29 +163,30 @@ def _deboor_local(x: Tensor, knots: Tensor, table: Tensor, k: int) -> tuple[Tens
 
 
 class _LocalBSpline(torch.autograd.Function):
-    """x (B, in) -> padded basis-major design (B, K + 2k, in): basis m of input i at [:, m + k, i]; the k
-    columns on either side catch the local values of basis functions that do not exist (always dropped).
+    """x (B, in) -> padded basis-major design (B, K + 2k + 2, in): basis m of input i at [:, m + k + 1, i].
 
-    Local value r of interval j is basis m = j - k + r, i.e. padded column j + r: k+1 flat `put_` writes of
-    B·in values each (the cheapest of scatter/index_put/one-hot assembly on CPU here); the backward `take`s
-    the gradient at the same places.
+    Local value r of interval j is basis m = j - k + r, i.e. padded column j + r + 1: k+1 flat `put_` writes of
+    B·in values each (the cheapest of scatter/index_put/one-hot assembly on CPU here). Values of basis functions
+    that do not exist, and of points outside the knots (j = -1 or n-1), land in the k+1 columns on either side,
+    which the design view drops. The backward `take`s the gradient at the same places.
     """
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, knots: Tensor, table: Tensor | None, k: int) -> Tensor:
         batch, n_in = x.shape
-        width = knots.shape[1] - 1 + k  # K + 2k
+        width = knots.shape[1] + k + 1  # K + 2k + 2
+        want = ctx.needs_input_grad[0]
         if table is None:
-            j, vals, slopes = _uniform_local(x, knots, k)
+            j, vals, slopes = _uniform_local(x, knots, k, want)
         else:
             j, vals, slopes = _deboor_local(x, knots, table, k)
         start = torch.arange(batch, device=x.device).unsqueeze(1) * (width * n_in) \
-            + torch.arange(n_in, device=x.device) + j * n_in  # flat index of padded column j
+            + torch.arange(n_in, device=x.device) + (j + 1) * n_in  # flat index of padded column j + 1
         out = x.new_zeros(batch, width, n_in)
         flat = out.view(-1)
         for r, v in enumerate(vals):
             flat.put_(start + r * n_in, v)
-        if ctx.needs_input_grad[0]:
+        if want:
             ctx.save_for_backward(start, *slopes)
             ctx.n_in = n_in
         return out
@@ -212,7 +218,7 @@ def local_bspline_design(x: Tensor, knots: Tensor, k: int, table: Tensor | None 
     if not uniform and table is None:
         table = interval_tables(knots, k)
     padded = _LocalBSpline.apply(x.contiguous(), knots.contiguous(), None if uniform else table, k)
-    return padded[:, k: k + num].reshape(x.shape[0], -1)  # a view: rows strided by (K + 2k)·in
+    return padded[:, k + 1: k + 1 + num].reshape(x.shape[0], -1)  # a view: rows strided by (K + 2k + 2)·in
 
 
 def local_bspline_basis(x: Tensor, knots: Tensor, k: int, table: Tensor | None = None,
