@@ -89,7 +89,7 @@ def section(rows: list[dict], db: Path, seeds: int) -> str:
                  else f"{k}% ({_pct(p, lo, hi).split(' ', 1)[1][1:-1]}, Wilson from {k}/100)")
         ours = _pct(r["success_rate"], r["ci_low"], r["ci_high"]) + f" [{r['solved']}/{r['seeds']}]"
         if r.get("pending"):
-            ours += f" ({r['pending']} seeds not finished)"
+            ours += f" ({r['pending']} of the planned {r['seeds'] + r['pending']} not run in time)"
         wall, t0, t1 = _stored(db, u)
         total += wall
         first, last = min(first, t0), max(last, t1)
