@@ -15,7 +15,7 @@ from torch import Tensor
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis, uniform_centres
-from actlab.kan.deboor import interval_tables, is_uniform, local_bspline_basis, local_bspline_design
+from actlab.kan.deboor import is_uniform, level_tables, fast_bspline_basis, bspline_design
 
 
 def extend_grid(grid: Tensor, k: int) -> Tensor:
@@ -65,7 +65,7 @@ def compiled_bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     return _COMPILED["fn"](x, knots, k)  # type: ignore[operator]
 
 
-BACKENDS = ("local", "eager", "compiled")
+BACKENDS = ("fast", "eager", "compiled")
 
 
 def adaptive_grid(x: Tensor, num: int, grid_eps: float, min_span: float = 1e-3) -> Tensor:
@@ -103,10 +103,10 @@ class BSplineBasis(Basis):
         grid_eps: weight of the uniform grid in grid updates (0 = pure quantiles, 1 = uniform).
         noise_scale: pykan init: spline values U(-1/2, 1/2)·noise_scale/G at the knots, fitted by least squares.
         scale_base_mu, scale_base_sigma: base weight init mu/√in + sigma·U(-1, 1)/√in (pykan).
-        backend: "local" (default: only the k+1 non-zero values per point, closed form on uniform knots, de Boor
-            triangle after grid updates, closed-form backward; first derivatives), "eager" (autograd through
-            the full Cox–de Boor recursion: any derivative order, slowest) or "compiled" (torch.compile of the
-            branch-free uniform form, or of the recursion on non-uniform knots; first call compiles).
+        backend: "fast" (default: the basis-major design built directly — cardinal form on uniform knots,
+            Cox–de Boor after grid updates — with a closed-form backward; first derivatives), "eager"
+            (autograd through the Cox–de Boor recursion: any derivative order, slowest) or "compiled"
+            (torch.compile of the branch-free uniform form, or of the recursion on non-uniform knots).
 
     Shape: (B, in) -> (B, in, G+k).
     """
@@ -116,7 +116,7 @@ class BSplineBasis(Basis):
 
     def __init__(self, in_features: int, grid: int = 3, k: int = 3, grid_range: Sequence[float] = (-1.0, 1.0),
                  grid_eps: float = 0.02, noise_scale: float = 0.3, scale_base_mu: float = 0.0,
-                 scale_base_sigma: float = 1.0, backend: str = "local"):
+                 scale_base_sigma: float = 1.0, backend: str = "fast"):
         super().__init__(in_features)
         if backend not in BACKENDS:
             raise ParameterError(f"bspline basis: backend must be one of {', '.join(map(repr, BACKENDS))}, "
@@ -146,21 +146,21 @@ class BSplineBasis(Basis):
 
                 return compiled_matrix_basis(u, knots, self.k)
             return compiled_bspline_basis(u, knots, self.k)
-        return local_bspline_basis(u, knots, self.k, table=table, uniform=uniform)
+        return fast_bspline_basis(u, knots, self.k, table=table, uniform=uniform)
 
     def design(self, u: Tensor) -> tuple[Tensor, bool]:
-        if self.backend != "local" or type(self).features is not BSplineBasis.features:
+        if self.backend != "fast" or type(self).features is not BSplineBasis.features:
             return super().design(u)
         knots = self.knots.to(u.dtype)
         uniform, table = self._knot_info(knots)
-        return local_bspline_design(u, knots, self.k, table=table, uniform=uniform), True
+        return bspline_design(u, knots, self.k, table=table, uniform=uniform), True
 
-    def _knot_info(self, knots: Tensor) -> tuple[bool, Tensor | None]:
-        """(uniform?, de Boor table), cached until the knots change (set_grid, load_state_dict, .to())."""
+    def _knot_info(self, knots: Tensor) -> tuple[bool, list | None]:
+        """(uniform?, Cox–de Boor level tables), cached until the knots change (set_grid, load_state_dict, .to())."""
         key = (id(self.knots), self.knots.data_ptr(), self.knots._version, knots.dtype, knots.device, self.k)
         if getattr(self, "_info_key", None) != key:
             uniform = is_uniform(knots)
-            self._info = (uniform, None if uniform else interval_tables(knots, self.k))
+            self._info = (uniform, None if uniform else level_tables(knots, self.k))
             self._info_key = key
         return self._info
 
@@ -210,7 +210,7 @@ class BSplineBasis(Basis):
 
     def extra_repr(self) -> str:
         return f"in={self.in_features}, grid={self.G}, k={self.k}, grid_eps={self.grid_eps}" + \
-            (f", backend={self.backend!r}" if self.backend != "local" else "")
+            (f", backend={self.backend!r}" if self.backend != "fast" else "")
 
 
 def fit_coef(feats: Tensor, values: Tensor) -> Tensor:

@@ -1,22 +1,19 @@
-"""Local evaluation of a B-spline basis with a closed-form backward (kan_learnable.md §1, §2.6).
+"""Fast B-spline design matrices with closed-form backwards: the bspline basis' default path (kan_learnable.md §1).
 
-Cox–de Boor over the whole knot vector (`bspline.bspline_basis`) computes every basis function at every level:
-(B, in, n) work per level, and autograd keeps each level for the backward. Only k+1 basis functions are non-zero
-at a point, so this finds the knot interval j (t_j <= x < t_{j+1}), computes just those k+1 values and their
-derivatives, and scatters them into the dense (B, in, K) feature tensor that the layer multiplies by its
-coefficients. The backward gathers the incoming gradient at the same k+1 places: no graph, one saved tensor.
+`bspline.bspline_basis` (autograd through Cox–de Boor in (B, in, n) layout) keeps every level for the backward and
+works along a short last axis. `bspline_design` builds the layer's basis-major design matrix (B, K·in)
+directly, in passes over contiguous (B, ·, in) slabs, with a backward that needs no graph:
 
-* Uniform knots (spacing h, the state after init or `refine`): the values are fixed cubic (order-k) polynomials
-  of the local coordinate u = (x - t_j)/h — [1, u, ..., u^k]·Ψ_k, MatrixKAN's form (Coffman & Chen 2025) — and the
-  derivatives [0, 1, 2u, ..., k·u^(k-1)]·Ψ_k / h.
-* Any non-decreasing knots (after a grid update): the local de Boor triangle. Per level p the values N (p of them)
-  become N'_r = c_r·(t_{j+r+1} - x)·N_r + c_{r-1}·(x - t_{j+r-p})·N_{r-1} with c_r = 1/(t_{j+r+1} - t_{j+r+1-p})
-  (0 where knots repeat: the B-spline 0/0 = 0 convention). The knot terms depend on (input, interval) only and
-  come from a small per-interval table. The derivative is dB_{m,k}/dx = k·(B_{m,k-1}/(t_{m+k} - t_m) -
-  B_{m+1,k-1}/(t_{m+k+1} - t_{m+1})) = k·(T_{r-1} - T_r), T = c·N of the last level.
+* Uniform knots (spacing h: after init or `refine`): every basis is a shifted cardinal B-spline, evaluated densely
+  by a short truncated-power sum (`cardinal.py`); only the scaled input is saved.
+* Any non-decreasing knots (after a grid update): Cox–de Boor in basis-major layout,
+  B_{m,p} = (x - t_m)·r1_m·B_{m,p-1} + (t_{m+p+1} - x)·r2_m·B_{m+1,p-1}, r1_m = 1/(t_{m+p} - t_m),
+  r2_m = 1/(t_{m+p+1} - t_{m+1}) (0 where knots repeat: the B-spline 0/0 = 0 convention), with the knot terms of
+  every level precomputed per (basis, input) (`level_tables`, cached by the basis). The backward uses
+  dB_{m,k}/dx = k·(r1_m·B_{m,k-1} - r2_m·B_{m+1,k-1}) from the saved level k-1.
 
 Both equal Cox–de Boor to rounding (tests/kan/test_deboor.py). First derivatives only; `backend="eager"` keeps
-the autograd recursion for higher orders.
+the autograd recursion for higher orders. `psi_matrix` (MatrixKAN's Ψ_k) serves `matrix.py`.
 """
 from __future__ import annotations
 
@@ -26,6 +23,10 @@ from typing import Any
 import numpy as np
 import torch
 from torch import Tensor
+
+from actlab.kan.cardinal import cardinal_design
+
+Level = tuple[Tensor, Tensor, Tensor, Tensor]
 
 
 @lru_cache(maxsize=16)
@@ -54,16 +55,6 @@ def psi_matrix(k: int) -> np.ndarray:
     return psi
 
 
-@lru_cache(maxsize=16)
-def _value_and_slope(k: int) -> np.ndarray:
-    """(k+1, 2(k+1)): [Ψ_k | D·Ψ_k] so that [1, u, .., u^k] @ it = [values | d values/du]."""
-    psi = psi_matrix(k)
-    slope = np.zeros_like(psi)
-    for power in range(1, k + 1):
-        slope[power - 1] = power * psi[power]
-    return np.concatenate([psi, slope], axis=1)
-
-
 def is_uniform(knots: Tensor, ulps: float = 16.0) -> bool:
     """Whether each row of ``knots`` (in, n) sits on an equally spaced grid t_0 + q·h to within ``ulps`` units of
     rounding of its dtype (the closed form uses the ideal positions, so only rounding-level gaps are allowed)."""
@@ -76,154 +67,71 @@ def is_uniform(knots: Tensor, ulps: float = 16.0) -> bool:
     return bool(((knots - ideal).abs() <= tol).all())
 
 
-def interval_tables(knots: Tensor, k: int) -> Tensor:
-    """Knot terms of the de Boor triangle per (input, interval j), laid out (3·k(k+1)/2, in·(n-1)): for p = 1..k
-    the rows [c_r | c_r·t_{j+r+1} | c_r·t_{j+r+1-p}], r = 0..p-1. Knot indices are clamped to the vector: such
-    terms only feed basis functions that do not exist and are dropped."""
-    n_in, n = knots.shape
-    j = torch.arange(n - 1, device=knots.device)
-    rows = []
+def _safe_inv(d: Tensor) -> Tensor:
+    return torch.where(d == 0, torch.zeros_like(d), 1 / torch.where(d == 0, torch.ones_like(d), d))
+
+
+def level_tables(knots: Tensor, k: int) -> list[Level]:
+    """Per level p = 1..k the knot terms (α, β, γ, δ), each (1, n-1-p, in), of
+    B_{m,p} = (α·x + β)·B_{m,p-1} + (γ·x + δ)·B_{m+1,p-1}: α = r1, β = -t_m·r1, γ = -r2, δ = t_{m+p+1}·r2."""
+    levels = []
     for p in range(1, k + 1):
-        r = torch.arange(p, device=knots.device)
-        right = knots[:, (j[:, None] + r + 1).clamp(0, n - 1)]  # (in, n-1, p)
-        left = knots[:, (j[:, None] + r + 1 - p).clamp(0, n - 1)]
-        d = right - left
-        c = torch.where(d == 0, torch.zeros_like(d), 1 / torch.where(d == 0, torch.ones_like(d), d))
-        rows += [c, c * right, c * left]
-    if not rows:  # k = 0: no levels
-        return knots.new_zeros(0, n_in * (n - 1))
-    return torch.cat(rows, dim=-1).reshape(n_in * (n - 1), -1).T.contiguous()
+        r1 = _safe_inv(knots[:, p:-1] - knots[:, : -(p + 1)])  # (in, n-1-p)
+        r2 = _safe_inv(knots[:, p + 1:] - knots[:, 1:-p])
+        terms = (r1, -knots[:, : -(p + 1)] * r1, -r2, knots[:, p + 1:] * r2)
+        levels.append(tuple(v.T.contiguous().unsqueeze(0) for v in terms))
+    return levels
 
 
-def _horner(u: Tensor, coefs: list[float]) -> Tensor:
-    """Σ_p coefs[p]·u^p on a contiguous tensor, in place after the first product."""
-    if len(coefs) == 1:
-        return torch.full_like(u, coefs[0])
-    out = u * coefs[-1]
-    for p in range(len(coefs) - 2, -1, -1):
-        out += coefs[p]
-        if p:
-            out *= u
-    return out
-
-
-def _uniform_local(x: Tensor, knots: Tensor, k: int, want_slopes: bool
-                   ) -> tuple[Tensor, list[Tensor], list[Tensor]]:
-    """Interval j (B, in; -1 left of the knots, n-1 from the last knot on), k+1 local values (not masked:
-    points outside the knots write only into dropped columns) and, if wanted, slopes (0 outside)."""
-    n = knots.shape[1]
-    t0 = knots[:, 0]
-    inv_h = (n - 1) / (knots[:, -1] - t0)
-    s = (x - t0) * inv_h
-    jf = torch.floor(s)
-    u = s - jf
-    psi = psi_matrix(k)
-    cols = [[float(v) for v in psi[:, r]] for r in range(k + 1)]
-    vals = [_horner(u, c) for c in cols]
-    slopes = []
-    if want_slopes:
-        inside = (jf >= 0) & (jf <= n - 2)
-        zero = torch.zeros((), dtype=x.dtype, device=x.device)
-        for c in cols:
-            d = _horner(u, [p * c[p] for p in range(1, k + 1)]).mul_(inv_h)
-            slopes.append(torch.where(inside, d, zero))
-    # clamp as integers too: floor(NaN) converts to an arbitrary integer
-    return jf.clamp_(-1, n - 1).long().clamp_(-1, n - 1), vals, slopes
-
-
-def _deboor_local(x: Tensor, knots: Tensor, table: Tensor, k: int) -> tuple[Tensor, list[Tensor], list[Tensor]]:
-    """Interval j, local values and slopes (as `_uniform_local`; values and slopes 0 outside the knots) on any
-    non-decreasing knots, by the de Boor triangle."""
-    batch, n_in = x.shape
-    n = knots.shape[1]
-    j = (x.unsqueeze(-1) >= knots).sum(-1) - 1  # -1 .. n-1 (NaN compares false: -1)
-    inside = ((j >= 0) & (j < n - 1)).to(x.dtype).reshape(-1)
-    jc = j.clamp(0, n - 2)
-    rows = table.index_select(1, (jc + torch.arange(n_in, device=x.device) * (n - 1)).reshape(-1))
-    xf = x.reshape(-1)
-    vals = [inside]
-    temp = vals
-    at = 0
-    for p in range(1, k + 1):
-        c, a, b = rows[at: at + p], rows[at + p: at + 2 * p], rows[at + 2 * p: at + 3 * p]
-        at += 3 * p
-        temp = [v * c[r] for r, v in enumerate(vals)]
-        w = [t * xf for t in temp]
-        new = [a[0] * vals[0] - w[0]]  # c·(t_right - x)·N_r + c·(x - t_left)·N_{r-1}
-        for r in range(1, p):
-            new.append(a[r] * vals[r] - w[r] + w[r - 1] - b[r - 1] * vals[r - 1])
-        new.append(w[p - 1] - b[p - 1] * vals[p - 1])
-        vals = new
-    if k == 0:
-        slopes = [torch.zeros_like(xf)]
-    else:  # k·(T_{r-1} - T_r), T_{-1} = T_k = 0
-        slopes = [-k * temp[0]] + [k * (temp[r - 1] - temp[r]) for r in range(1, k)] + [k * temp[k - 1]]
-    shape = x.shape
-    return j, [v.reshape(shape) for v in vals], [d.reshape(shape) for d in slopes]
-
-
-class _LocalBSpline(torch.autograd.Function):
-    """x (B, in) -> padded basis-major design (B, K + 2k + 2, in): basis m of input i at [:, m + k + 1, i].
-
-    Local value r of interval j is basis m = j - k + r, i.e. padded column j + r + 1: k+1 flat `put_` writes of
-    B·in values each (the cheapest of scatter/index_put/one-hot assembly on CPU here). Values of basis functions
-    that do not exist, and of points outside the knots (j = -1 or n-1), land in the k+1 columns on either side,
-    which the design view drops. The backward `take`s the gradient at the same places.
-    """
+class _DenseCoxDeBoor(torch.autograd.Function):
+    """x (B, in) -> basis-major design (B, K, in) on any non-decreasing knots."""
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, knots: Tensor, table: Tensor | None, k: int) -> Tensor:
-        batch, n_in = x.shape
-        width = knots.shape[1] + k + 1  # K + 2k + 2
-        want = ctx.needs_input_grad[0]
-        if table is None:
-            j, vals, slopes = _uniform_local(x, knots, k, want)
-        else:
-            j, vals, slopes = _deboor_local(x, knots, table, k)
-        start = torch.arange(batch, device=x.device).unsqueeze(1) * (width * n_in) \
-            + torch.arange(n_in, device=x.device) + (j + 1) * n_in  # flat index of padded column j + 1
-        out = x.new_zeros(batch, width, n_in)
-        flat = out.view(-1)
-        for r, v in enumerate(vals):
-            flat.put_(start + r * n_in, v)
-        if want:
-            ctx.save_for_backward(start, *slopes)
-            ctx.n_in = n_in
-        return out
+    def forward(ctx: Any, x: Tensor, knots: Tensor, levels: list[Level]) -> Tensor:
+        xb = x.unsqueeze(1)
+        step = (xb >= knots.T.unsqueeze(0)).to(x.dtype)  # [t_m <= x]; order 0 is [t_m <= x < t_{m+1}]
+        b = step[:, :-1] - step[:, 1:]
+        k = len(levels)
+        for p, (alpha, beta, gamma, delta) in enumerate(levels, start=1):
+            if p == k and ctx.needs_input_grad[0]:
+                ctx.save_for_backward(b, alpha, gamma)
+            left = torch.addcmul(beta, xb, alpha).mul_(b[:, :-1])
+            b = left.add_(torch.addcmul(delta, xb, gamma).mul_(b[:, 1:]))
+        ctx.k = k
+        return b
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
-        start, *slopes = ctx.saved_tensors
-        grad = grad.contiguous()
-        gx = torch.zeros_like(slopes[0])
-        for r, d in enumerate(slopes):  # gradient at basis j - k + r, times that value's slope
-            gx.addcmul_(grad.take(start + r * ctx.n_in), d)
-        return gx, None, None, None
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        if ctx.k == 0:  # piecewise constant: zero derivative almost everywhere
+            return grad.new_zeros(grad.shape[0], grad.shape[2]), None, None
+        b, alpha, gamma = ctx.saved_tensors  # level k-1 (B, K+1, in); r1 = α, r2 = -γ of level k
+        slope = (b[:, :-1] * alpha).add_(b[:, 1:] * gamma)  # r1·B_{m,k-1} - r2·B_{m+1,k-1}
+        return slope.mul_(grad).sum(1).mul_(ctx.k), None, None
 
 
-def local_bspline_design(x: Tensor, knots: Tensor, k: int, table: Tensor | None = None,
+def bspline_design(x: Tensor, knots: Tensor, k: int, table: list[Level] | None = None,
                          uniform: bool | None = None) -> Tensor:
-    """The layer's design matrix (B, K·in), basis-major: column m·in + i holds B_m(x_i) (a strided view).
+    """The layer's design matrix (B, K·in), basis-major: column m·in + i holds B_m(x_i).
 
-    ``uniform`` (default: `is_uniform(knots)`) selects the closed form; otherwise ``table`` (default:
-    `interval_tables(knots, k)`) feeds the de Boor triangle. Pass cached ones to skip recomputing them per call.
+    ``uniform`` (default: `is_uniform(knots)`) selects the cardinal form; otherwise ``table`` (default:
+    `level_tables(knots, k)`) feeds Cox–de Boor. Pass cached ones to skip recomputing them per call.
     """
-    num = knots.shape[1] - 1 - k
-    if num < 1:
+    if knots.shape[1] - 1 - k < 1:
         raise ValueError(f"need at least k + 2 = {k + 2} knots for order k = {k}, got {knots.shape[1]}")
+    x = x.contiguous()
     if uniform is None:
         uniform = is_uniform(knots)
-    uniform = uniform and k > 0  # order 0 is a step: decide knots exactly by comparison
-    if not uniform and table is None:
-        table = interval_tables(knots, k)
-    padded = _LocalBSpline.apply(x.contiguous(), knots.contiguous(), None if uniform else table, k)
-    return padded[:, k + 1: k + 1 + num].reshape(x.shape[0], -1)  # a view: rows strided by (K + 2k + 2)·in
+    if uniform and k > 0:  # order 0 is a step: decide knots exactly by comparison
+        design = cardinal_design(x, knots, k)
+    else:
+        design = _DenseCoxDeBoor.apply(x, knots, table if table is not None else level_tables(knots, k))
+    return design.reshape(x.shape[0], -1)
 
 
-def local_bspline_basis(x: Tensor, knots: Tensor, k: int, table: Tensor | None = None,
+def fast_bspline_basis(x: Tensor, knots: Tensor, k: int, table: list[Level] | None = None,
                         uniform: bool | None = None) -> Tensor:
     """B-spline basis values (B, in) -> (B, in, n-1-k) on knots (in, n): the values of `bspline_basis`
-    (a permuted view of `local_bspline_design`)."""
-    design = local_bspline_design(x, knots, k, table, uniform)
+    (a permuted view of `bspline_design`)."""
+    design = bspline_design(x, knots, k, table, uniform)
     return design.view(x.shape[0], -1, x.shape[1]).transpose(1, 2)

@@ -117,8 +117,8 @@ def test_grid_update_moves_knots_to_data_and_keeps_representable_function():
 def test_unknown_backend_is_rejected():
     from actlab.core.errors import ParameterError
 
-    with pytest.raises(ParameterError, match="backend must be one of 'local', 'eager', 'compiled'"):
-        KANLayer(2, 2, backend="fast")
+    with pytest.raises(ParameterError, match="backend must be one of 'fast', 'eager', 'compiled'"):
+        KANLayer(2, 2, backend="turbo")
 
 
 @pytest.mark.slow

@@ -1,12 +1,13 @@
-"""The local B-spline evaluation (closed form / de Boor triangle, closed-form backward) against Cox–de Boor,
-scipy and float64 finite differences; the layer's default backend against the autograd recursion."""
+"""The fast B-spline design (cardinal form on uniform knots, basis-major Cox–de Boor otherwise, closed-form
+backwards) against the autograd Cox–de Boor recursion, scipy and float64 finite differences; the layer's default
+backend against the recursion before and after a grid update."""
 import numpy as np
 import pytest
 import torch
 
 from actlab.kan import KANLayer
 from actlab.kan.bspline import bspline_basis, extend_grid
-from actlab.kan.deboor import is_uniform, local_bspline_basis
+from actlab.kan.deboor import is_uniform, fast_bspline_basis
 
 D = torch.float64
 
@@ -32,11 +33,11 @@ def points(t: torch.Tensor, n: int = 600) -> torch.Tensor:
 
 @pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
 @pytest.mark.parametrize("kind", ["uniform", "random", "repeated"])
-@pytest.mark.parametrize("uniform", [None, False])  # auto (closed form on uniform knots) and forced de Boor
+@pytest.mark.parametrize("uniform", [None, False])  # auto (cardinal form on uniform knots) and forced Cox–de Boor
 def test_values_equal_cox_de_boor(k, kind, uniform):
     t = knots(kind, k)
     x = points(t)
-    got = local_bspline_basis(x, t, k, uniform=uniform)
+    got = fast_bspline_basis(x, t, k, uniform=uniform)
     torch.testing.assert_close(got, bspline_basis(x, t, k), atol=1e-13, rtol=0)
 
 
@@ -48,7 +49,7 @@ def test_values_equal_scipy_design_matrix(k):
     lo, hi = t[0, k].item(), t[0, -k - 1].item()  # scipy's base interval
     x = lo + (hi - lo) * torch.rand(300, 1, dtype=D) * 0.999
     ref = BSpline.design_matrix(x[:, 0].numpy(), t[0].numpy(), k).toarray()
-    np.testing.assert_allclose(local_bspline_basis(x, t, k)[:, 0].numpy(), ref, atol=1e-13)
+    np.testing.assert_allclose(fast_bspline_basis(x, t, k)[:, 0].numpy(), ref, atol=1e-13)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
@@ -56,7 +57,7 @@ def test_values_equal_scipy_design_matrix(k):
 def test_backward_passes_gradcheck(k, kind):
     t = knots(kind, k)
     x = (torch.rand(15, 3, dtype=D) * 2.6 - 1.3).requires_grad_(True)
-    assert torch.autograd.gradcheck(lambda z: local_bspline_basis(z, t, k), (x,))
+    assert torch.autograd.gradcheck(lambda z: fast_bspline_basis(z, t, k), (x,))
 
 
 @pytest.mark.parametrize("kind", ["uniform", "random", "repeated"])
@@ -66,7 +67,7 @@ def test_input_gradient_equals_autograd_through_the_recursion(kind):
     w = torch.randn(x.shape[0], 3, t.shape[1] - 4, dtype=D)
     a = x.clone().requires_grad_(True)
     b = x.clone().requires_grad_(True)
-    (local_bspline_basis(a, t, 3) * w).sum().backward()
+    (fast_bspline_basis(a, t, 3) * w).sum().backward()
     (bspline_basis(b, t, 3) * w).sum().backward()
     torch.testing.assert_close(a.grad, b.grad, atol=1e-11, rtol=0)
 
