@@ -22,7 +22,8 @@ _BASES: dict[str, type[Basis]] = {}
 class Basis(nn.Module):
     """Features of each input coordinate.
 
-    Subclasses set ``num_features`` (K) and implement ``features(u) -> (B, in, K)``; ``prepare(x)``
+    Subclasses set ``num_features`` (K) and implement ``basis_major(u) -> (B, K, in)`` (preferred: the layer's
+    design matrix is then a plain reshape) or ``features(u) -> (B, in, K)``; ``prepare(x)``
     may transform the whole input first (e.g. FastKAN's LayerNorm), and then the edge functions are
     functions of the prepared input ``u``, which is what plots show.
 
@@ -45,12 +46,22 @@ class Basis(nn.Module):
     def prepare(self, x: Tensor) -> Tensor:
         return x
 
-    def features(self, u: Tensor) -> Tensor:  # pragma: no cover - abstract
+    def features(self, u: Tensor) -> Tensor:
+        """(B, in, K) feature values; by default a view of `basis_major`."""
+        if type(self).basis_major is Basis.basis_major:  # pragma: no cover - a subclass must define one of them
+            raise NotImplementedError(f"{type(self).__name__} defines neither features nor basis_major")
+        return self.basis_major(u).transpose(1, 2)
+
+    def basis_major(self, u: Tensor) -> Tensor:
+        """(B, K, in) feature values, feature-major: each (B, in) slab is contiguous, which keeps elementwise
+        work on long contiguous runs (CPU kernels are slow along a short last axis)."""
         raise NotImplementedError
 
     def design(self, u: Tensor) -> tuple[Tensor, bool]:
-        """(design matrix (B, in·K), basis_major) for the layer's one matmul: input-major columns i·K + m
-        (``features`` flattened) unless a basis builds the basis-major layout m·in + i directly (then True)."""
+        """(design matrix (B, in·K), basis_major) for the layer's one matmul: basis-major columns m·in + i when
+        the basis builds that layout (then True), else input-major columns i·K + m (``features`` flattened)."""
+        if type(self).basis_major is not Basis.basis_major:
+            return self.basis_major(u).reshape(u.shape[0], -1), True
         return self.features(u).reshape(u.shape[0], -1), False
 
     def forward(self, x: Tensor) -> Tensor:

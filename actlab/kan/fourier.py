@@ -26,9 +26,9 @@ class FourierBasis(Basis):
         self.register_buffer("freqs", torch.arange(1, self.G + 1, dtype=torch.float32))
         self.num_features = 2 * self.G
 
-    def features(self, u: Tensor) -> Tensor:
-        z = u.unsqueeze(-1) * self.freqs.to(u.dtype)
-        return torch.cat([torch.cos(z), torch.sin(z)], dim=-1)
+    def basis_major(self, u: Tensor) -> Tensor:
+        z = u.unsqueeze(1) * self.freqs.to(u.dtype).view(1, -1, 1)
+        return torch.cat([torch.cos(z), torch.sin(z)], dim=1)
 
     def init_coef(self, coef: Tensor) -> None:
         with torch.no_grad():

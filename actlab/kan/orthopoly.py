@@ -7,15 +7,16 @@ from torch import Tensor
 from actlab.kan.basis import Basis, check_int
 
 
-def orthopoly(t: Tensor, degree: int, kind: str) -> Tensor:
-    """(..., degree+1) values of Chebyshev-T ("cheb") or Legendre ("leg") polynomials at t by recurrence."""
+def orthopoly(t: Tensor, degree: int, kind: str, dim: int = -1) -> Tensor:
+    """Values of Chebyshev-T ("cheb") or Legendre ("leg") polynomials 0..degree at t by recurrence, stacked
+    along a new axis ``dim`` (default last: (..., degree+1))."""
     out = [torch.ones_like(t), t]
     for n in range(1, degree):
         if kind == "cheb":
             out.append(2 * t * out[-1] - out[-2])
         else:  # (n+1) P_{n+1} = (2n+1) t P_n - n P_{n-1}
             out.append(((2 * n + 1) * t * out[-1] - n * out[-2]) / (n + 1))
-    return torch.stack(out[: degree + 1], dim=-1)
+    return torch.stack(out[: degree + 1], dim=dim)
 
 
 class TanhPolynomialBasis(Basis):
@@ -32,8 +33,8 @@ class TanhPolynomialBasis(Basis):
         self.degree = check_int("degree", degree, 1, f"{type(self).__name__}")
         self.num_features = self.degree + 1
 
-    def features(self, u: Tensor) -> Tensor:
-        return orthopoly(torch.tanh(u), self.degree, self.kind)
+    def basis_major(self, u: Tensor) -> Tensor:
+        return orthopoly(torch.tanh(u), self.degree, self.kind, dim=1)
 
     def init_coef(self, coef: Tensor) -> None:
         with torch.no_grad():

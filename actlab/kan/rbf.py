@@ -38,8 +38,9 @@ class RBFBasis(Basis):
     def prepare(self, x: Tensor) -> Tensor:
         return x if self.norm is None else self.norm(x)
 
-    def features(self, u: Tensor) -> Tensor:
-        return torch.exp(-((u.unsqueeze(-1) - self.centres.to(u.dtype)) * self.inv_h) ** 2)
+    def basis_major(self, u: Tensor) -> Tensor:
+        d = (u.unsqueeze(1) - self.centres.to(u.dtype).view(1, -1, 1)) * self.inv_h
+        return torch.exp(-(d * d))
 
     def init_coef(self, coef: Tensor) -> None:
         nn.init.trunc_normal_(coef, std=self.init_scale)

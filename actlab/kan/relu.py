@@ -45,9 +45,9 @@ class ReLUBasis(Basis):
         self.num_features, self.G, self.k = g + k, g, k
         self.lo, self.hi = lo, hi
 
-    def features(self, u: Tensor) -> Tensor:
-        u = u.unsqueeze(-1)
-        s, e = self.s.to(u.dtype), self.e.to(u.dtype)
+    def basis_major(self, u: Tensor) -> Tensor:
+        u = u.unsqueeze(1)
+        s, e = self.s.to(u.dtype).T.unsqueeze(0), self.e.to(u.dtype).T.unsqueeze(0)  # (1, K, in)
         r = torch.relu(e - u) * torch.relu(u - s)
         return r * r * (16.0 / (e - s) ** 4)
 
