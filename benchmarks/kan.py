@@ -144,10 +144,11 @@ def reading(times: dict) -> str:
                      f"any K=8 spline layer built on the dense design matmul is bounded by that.")
     lines.append("- Floor: a G=5, k=3 spline has K=8 features per input, so its one (B, in·K)×(in·K, out) matmul "
                  "(and the weight-gradient matmul) costs 8× the MLP's FLOPs before any basis work. The default "
-                 "bspline backend evaluates only the k+1 non-zero values per point (closed form on uniform knots, "
-                 "de Boor triangle after a grid update) with a closed-form backward; `backend=\"compiled\"` fuses "
-                 "the uniform basis into one loop; `backend=\"eager\"` is the autograd Cox–de Boor recursion "
-                 "(any derivative order). pykan in .speed() mode still builds (B, out, in) tensors per layer.")
+                 "bspline backend builds the basis-major design matrix directly (cardinal truncated-power form on "
+                 "uniform knots, basis-major Cox–de Boor after a grid update) with a closed-form backward; "
+                 "`backend=\"compiled\"` fuses the uniform basis into one loop; `backend=\"eager\"` is the "
+                 "autograd Cox–de Boor recursion (any derivative order); `matrix` is MatrixKAN's Ψ-polynomial "
+                 "evaluation, eager. pykan in .speed() mode still builds (B, out, in) tensors per layer.")
     return "\n".join(lines)
 
 
