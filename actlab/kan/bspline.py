@@ -15,7 +15,7 @@ from torch import Tensor
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis, uniform_centres
-from actlab.kan.deboor import is_uniform, level_tables, fast_bspline_basis, bspline_design
+from actlab.kan.deboor import LevelTables, bspline_design, fast_bspline_basis, is_uniform, level_tables
 
 
 def extend_grid(grid: Tensor, k: int) -> Tensor:
@@ -155,7 +155,7 @@ class BSplineBasis(Basis):
         uniform, table = self._knot_info(knots)
         return bspline_design(u, knots, self.k, table=table, uniform=uniform), True
 
-    def _knot_info(self, knots: Tensor) -> tuple[bool, list | None]:
+    def _knot_info(self, knots: Tensor) -> tuple[bool, LevelTables | None]:
         """(uniform?, Cox–de Boor level tables), cached until the knots change (set_grid, load_state_dict, .to())."""
         key = (id(self.knots), self.knots.data_ptr(), self.knots._version, knots.dtype, knots.device, self.k)
         if getattr(self, "_info_key", None) != key:
