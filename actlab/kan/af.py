@@ -56,9 +56,9 @@ class AFBasis(Basis):
         self.s, self.e = nn.Parameter(s), nn.Parameter(s + (k + 1) * h)
         self.num_features, self.G, self.k, self.lo, self.hi = g + k, g, k, lo, hi
 
-    def features(self, u: Tensor) -> Tensor:
-        u = u.unsqueeze(-1)
-        s, e = self.s.to(u.dtype), self.e.to(u.dtype)
+    def basis_major(self, u: Tensor) -> Tensor:
+        u = u.unsqueeze(1)  # (B, 1, in) against the (1, K, 1) bell ends
+        s, e = self.s.to(u.dtype).view(1, -1, 1), self.e.to(u.dtype).view(1, -1, 1)
         f = COMBOS[self.combine]
         peak = f(self.act((e - s) / 2), self.act((e - s) / 2))
         return f(self.act(u - s), self.act(e - u)) / peak

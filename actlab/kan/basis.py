@@ -64,6 +64,13 @@ class Basis(nn.Module):
             return self.basis_major(u).reshape(u.shape[0], -1), True
         return self.features(u).reshape(u.shape[0], -1), False
 
+    def major(self, u: Tensor) -> Tensor:
+        """(B, K, in) feature values from whichever layout the basis builds (for composite bases)."""
+        design, basis_major = self.design(u)
+        if basis_major:
+            return design.view(u.shape[0], -1, u.shape[1])
+        return design.view(u.shape[0], u.shape[1], -1).transpose(1, 2)
+
     def forward(self, x: Tensor) -> Tensor:
         return self.features(self.prepare(x))
 

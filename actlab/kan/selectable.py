@@ -24,7 +24,7 @@ DEFAULT_SPACES = ("bspline", "rbf", "chebyshev", "fourier")
 class SelectableBasis(Basis):
     """A per-node choice among ``spaces`` (basis names, or (name, params) pairs).
 
-    Shape: (B, in) -> (B, in, Σ_s K_s).
+    Shape: (B, in) -> (B, in, Σ_s K_s) features; (B, Σ_s K_s, in) basis-major.
     """
 
     default_base = "silu"
@@ -50,10 +50,10 @@ class SelectableBasis(Basis):
         z = self.logits.masked_fill(self.keep == 0, float("-inf"))
         return torch.softmax(z, dim=-1)
 
-    def features(self, u: Tensor) -> Tensor:
-        w = self.weights().to(u.dtype)
-        parts = [b.features(b.prepare(u)) * w[:, s, None] for s, b in enumerate(self.spaces)]
-        return torch.cat(parts, dim=-1)
+    def basis_major(self, u: Tensor) -> Tensor:
+        w = self.weights().to(u.dtype).T.unsqueeze(1)  # (S, 1, in)
+        parts = [b.major(b.prepare(u)) * w[s] for s, b in enumerate(self.spaces)]
+        return torch.cat(parts, dim=1)
 
     def harden(self) -> list[str]:
         """Keep only each node's highest-weighted space; returns the chosen names per node."""
