@@ -9,7 +9,9 @@ Bounded diagnostic (a few CPU-minutes), written into the ``arith_nmu_plateau`` b
 3. the MSE along the straight symmetry-breaking direction (unit 1: S1-only +t, S2-only −t; unit 2 the opposite)
    from the trained plateau and from the offset-free symmetric point (overlap 1, others 0.5, rest 0, NMU 1);
 4. continue from the same state (weights and Adam moments) for ``--continue`` iterations twice: with λ̂ = 0 and
-   with the NMU model's λ̂ = 10 at full strength at once (no ramp), and compare success and symmetry.
+   with the NMU model's λ̂ = 10 at full strength at once (no ramp), and compare success and symmetry;
+5. continue once more with λ̂ = 0 after setting the irrelevant inputs' weights to 0 (offsets removed by hand),
+   for at most 20,000 iterations: does the plateau then break by itself?
 
     .venv/bin/python benchmarks/arith_nmu_plateau.py [--seeds 4] [--plateau 20000] [--continue 60000] [--no-write]
     .venv/bin/python benchmarks/arith_nmu_plateau.py --report   # write the block from the saved results
@@ -79,10 +81,16 @@ def line_profile(tr: BatchedTrainer, ts=(0.0, 0.1, 0.2, 0.3, 0.45)) -> list[dict
     return out
 
 
-def continue_from(task: ArithTask, seeds: list[int], state: bytes, reg, total: int, every: int = 10_000):
-    """Resume the plateau state under regulariser ``reg`` up to ``total`` iterations; trajectory + results."""
+def continue_from(task: ArithTask, seeds: list[int], state: bytes, reg, total: int, every: int = 10_000,
+                  zero_rest: bool = False):
+    """Resume the plateau state under regulariser ``reg`` up to ``total`` iterations; trajectory + results.
+    ``zero_rest`` first sets the weights of the irrelevant inputs to 0 (removes the units' offsets)."""
     tr = BatchedTrainer(task, "nmu", seeds, TrainConfig(iterations=total, regularizer=reg))
     tr.load_bytes(state)
+    if zero_rest:
+        with torch.no_grad():
+            for i, seed in enumerate(seeds):
+                tr.model.layer1.weight[i][:, _groups(task, seed)["rest"]] = 0.0
     traj = []
     while tr.iteration < total:
         tr.step()
@@ -102,9 +110,10 @@ def experiment(n_seeds: int, plateau: int, cont: int) -> dict:
     state = tr.state_bytes()
     res = {"seeds": seeds, "plateau_its": plateau, "cont_its": cont, "plateau_val": tr.track.best_val.tolist(),
            "plateau_shape": shape(tr), "profile": line_profile(tr), "threshold": tr.threshold}
-    for name, reg in (("off", OFF), ("full", FULL)):
-        results, traj = continue_from(task, seeds, state, reg, plateau + cont)
-        res[name] = {"results": [vars(r) for r in results], "traj": traj}
+    for name, reg, zero in (("off", OFF, False), ("full", FULL, False), ("zeroed", OFF, True)):
+        total = plateau + (cont if name != "zeroed" else min(cont, 20_000))
+        results, traj = continue_from(task, seeds, state, reg, total, zero_rest=zero)
+        res[name] = {"results": [vars(r) for r in results], "traj": traj, "its": total - plateau}
     res["cpu_s"] = time.process_time() - t0
     return res
 
@@ -119,7 +128,8 @@ def section(r: dict) -> str:
              f"Bounded diagnostic (`benchmarks/arith_nmu_plateau.py`, {r['cpu_s'] / 60:.1f} CPU-min): NAU → NMU on the "
              f"paper's × task (n = 100, subsets 25/25 with 12 overlapping, hidden 2, U[1,2] → U[2,6]), seeds "
              f"0–{n - 1}, {P:,} iterations without regulariser, then {C:,} more from the same weights and Adam "
-             f"state with λ̂ = 0 and with λ̂ = 10 at full strength at once. Success threshold {_f(r['threshold'])}.",
+             f"state with λ̂ = 0, with λ̂ = 10 at full strength at once, and with λ̂ = 0 after zeroing the weights of "
+             f"the irrelevant inputs. Success threshold {_f(r['threshold'])}.",
              "", "**At the plateau** (symmetry gap = |mean W on S1-only inputs − mean W on S2-only inputs| per hidden "
                  "unit, 0 = the unit sees only a + b; offset = 1.5·Σ W over the irrelevant inputs (62 here), which "
                  "acts as a bias because every input is positive; val = best validation MSE):", "",
@@ -137,8 +147,12 @@ def section(r: dict) -> str:
     lines += ["", "**Continuing from the plateau**:", "",
               "| arm | solved | best val MSE per seed | test MSE per seed | symmetry gap at the end (max of units) | "
               "offsets at the end |", "|---|---|---|---|---|---|"]
-    for name, label in (("off", "λ̂ = 0"), ("full", "λ̂ = 10 at once")):
+    arms = (("off", "λ̂ = 0"), ("full", "λ̂ = 10 at once"), ("zeroed", "λ̂ = 0, irrelevant-input weights set to 0"))
+    for name, label in arms:
+        if name not in r:
+            continue
         arm = r[name]
+        label += f" ({arm.get('its', C):,} its)"
         end = arm["traj"][-1]["shape"]
         lines.append(f"| {label} | {sum(x['success'] for x in arm['results'])}/{n} | "
                      + ", ".join(_f(x["val_mse"]) for x in arm["results"]) + " | "
