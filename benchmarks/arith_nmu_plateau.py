@@ -159,7 +159,56 @@ def section(r: dict) -> str:
                      + ", ".join(_f(x["test_mse"]) for x in arm["results"]) + " | "
                      + ", ".join(f"{max(s['gap']):.2f}" for s in end) + " | "
                      + ", ".join(f"{s['offset'][0]:+.1f}/{s['offset'][1]:+.1f}" for s in end) + " |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + [""] + findings(r)) + "\n"
+
+
+def _mean_abs_offset(shapes: list[dict]) -> float:
+    return sum(abs(o) for s in shapes for o in s["offset"]) / (2 * len(shapes))
+
+
+def findings(r: dict) -> list[str]:
+    """The conclusions, with every number taken from the results ``r``."""
+    n = len(r["seeds"])
+    prof = r["profile"]
+    t_hi = max(prof[0]["trained"])
+    ideal0 = sum(p["ideal"][0.0] for p in prof) / n
+    ideal_hi = sum(p["ideal"][t_hi] for p in prof) / n
+    trained_hi = min(p["trained"][t_hi] for p in prof)
+    k0 = _mean_abs_offset(r["plateau_shape"])
+    solved = {k: sum(x["success"] for x in r[k]["results"]) for k in ("off", "full", "zeroed") if k in r}
+    k_off, k_full = (_mean_abs_offset(r[k]["traj"][-1]["shape"]) for k in ("off", "full"))
+    out = ["**Findings.**", "",
+           "* Code check against research notes §1.4–1.5 and the reference code (stable-nalu: the NAU/NMU layers, "
+           "`Regualizer`, `simple_function_static.py`): init (NAU U[−r, r], r = min(0.5, √3·√(2/(in+out))); NMU "
+           "U[0.25, 0.75]), the forward clamps and the in-place clamp after every optimiser step, R_sparse (NAU "
+           "mean min(|W|, 1−|W|), NMU mean min(W, 1−W)), their sum over both layers under one λ(t) (the NMU model's "
+           "NAU layer gets λ̂ = 10 and the ramp too; now checked on the gradients by "
+           "`test_nmu_models_regulariser_reaches_both_layers_at_full_weight`), the linear ramp on the 0-based "
+           "iteration, Adam defaults. No discrepancy found, so nothing to fix; the same code reproduces the paper's "
+           "very simple task (section above).",
+           f"* The plateau is not the offset-free symmetric point. There the MSE falls monotonically along the "
+           f"symmetry-breaking line (mean {_f(ideal0)} at t = 0 → {_f(ideal_hi)} at t = {t_hi:g}): a saddle. "
+           f"In the trained plateau the 62 irrelevant inputs, which are always "
+           f"positive, act as biases and give the two units opposite offsets (mean |offset| {k0:.1f}). With them "
+           f"the product absorbs the mean of the residual ((a−b)/2)² (MSE 3σ⁴/16 ≈ 0.88 → 2σ⁴/16 ≈ 0.59 for "
+           f"σ² = Var(a−b) = 26/12, the plateau value), and the symmetric point becomes a local minimum along that "
+           f"line (MSE ≥ {_f(trained_hi)} at t = {t_hi:g}). The very simple task has no irrelevant inputs, consistent "
+           "with its NMU solving at ≈1.4·10⁴ iterations without any regulariser.",
+           f"* λ̂ = 10 at full strength from the plateau pulls the irrelevant weights towards 0: mean |offset| "
+           f"{k0:.1f} → {k_full:.1f} after {r['cont_its']:,} iterations (λ̂ = 0: → {k_off:.1f}), but no seed broke "
+           f"the symmetry in that budget ({solved['full']}/{n} solved, {solved['off']}/{n} without regulariser)."]
+    if "zeroed" in solved:
+        its = r["zeroed"]["its"]
+        out.append(f"* With the offsets removed by hand (irrelevant weights set to 0, λ̂ = 0), {solved['zeroed']}/{n} "
+                   f"seeds solved within {its:,} iterations"
+                   + (" — the offsets are what holds the plateau; the regulariser's job on this task is to remove "
+                      "them, which at λ̂ = 10 takes longer than our budgets (the paper's NMU runs solve at a median of "
+                      "1.4·10⁶, 0.4·10⁶ iterations into the 10⁶ → 2·10⁶ ramp)." if solved["zeroed"] else
+                      " — removing the offsets alone does not break the plateau in this budget."))
+    out.append("* Paper context: its regulariser sweep has NMU × at 93% even with λ̂ = 0 after 5·10⁶ iterations, so "
+               "the escape does not need the regulariser there either; our budgets (≤ 3·10⁵) are too short to show "
+               "it. The × NMU row of the reduced Table 1 (arith section) stays unconfirmed, NOT refuted.")
+    return out
 
 
 def main() -> None:
