@@ -81,7 +81,8 @@ def header(db: Path, suite: dict, runs: list[dict]) -> str:
            else f"suite `{suite['name']}`")
     text = (f"Measured {when} by {how}, read from `{db.relative_to(ROOT) if db.is_relative_to(ROOT) else db}` "
             f"(suite `{suite['name']}`: {', '.join(cfg['acts'])} on {', '.join(cfg['tasks'])}; "
-            f"seeds {span}; {budget_text(cfg)}; one worker, one thread). Coverage: {cov}.")
+            f"seeds {span}; {budget_text(cfg)}; one worker, one thread). Coverage: {cov}; training time summed "
+            f"over its runs {sum(r['wall_time'] or 0 for r in runs) / 60:.0f} min.")
     if suite["name"] == "fidelity":
         text += " This is a reduced stand-in for `--suite standard`."
     return text
