@@ -1,6 +1,7 @@
 """Check the published claims of `actlab.bench.claims` against a results database; write FIDELITY.md's section.
 
     python benchmarks/claims.py --db runs/standard.db [--suite standard] [--no-write]
+    python benchmarks/claims.py --db runs/standard.db --suite standard --run-kan   # + the KAN claim, full budget
     python benchmarks/claims.py --db runs/fidelity.db --run
 
 The block is computed from one suite of the database (``--suite``; by default the latest one recorded): its
@@ -25,6 +26,14 @@ FIDELITY_SUITE = {
     "tasks": ["digits_mlp", "digits_cnn", "mnist1d_cnn", "spirals", "charlm", "digits_kan"],
     "seeds": 5,
     "budget": {"small": True},
+}
+# the KAN-vs-MLP pairing at the standard suite's full budgets: every standard activation as the MLP's activation
+# and as the KAN's residual base function (digits_mlp runs already in the db are reused, not rerun)
+KAN_SUITE = {
+    "name": "standard-kan",
+    "acts": ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "tanh", "crrelu", "smelu"],
+    "tasks": ["digits_mlp", "digits_kan"],
+    "seeds": 5,
 }
 
 
@@ -88,11 +97,25 @@ def header(db: Path, suite: dict, runs: list[dict]) -> str:
     return text
 
 
+def run(cfg: dict, db: Path) -> None:
+    """Run (or resume) one suite config into ``db``."""
+    from actlab.bench.config import make_config
+    from actlab.bench.runner import run_suite
+
+    t0 = time.perf_counter()
+    res = run_suite(make_config(cfg), db,
+                    on_event=lambda k, **i: print(k, i.get("spec", ""), flush=True) if k == "run_end" else None)
+    print(f"{cfg['name']}: {len(res.executed)} runs in {time.perf_counter() - t0:.0f} s, {len(res.skipped)} skipped")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path, default=ROOT / "runs" / "fidelity.db")
     ap.add_argument("--suite", default=None, help="suite name in the db (default: the latest suite recorded)")
     ap.add_argument("--run", action="store_true", help="first run the fidelity suite into --db")
+    ap.add_argument("--run-kan", action="store_true",
+                    help="first run the standard-kan suite (digits_mlp vs digits_kan, full budget) into --db and "
+                         "add its runs to the evaluated suite's")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
@@ -101,21 +124,25 @@ def main() -> None:
 
     register_digits_kan()
     if args.run:
-        from actlab.bench.config import make_config
-        from actlab.bench.runner import run_suite
-
-        t0 = time.perf_counter()
-        res = run_suite(make_config(FIDELITY_SUITE), args.db,
-                        on_event=lambda k, **i: print(k, i.get("spec", ""), flush=True) if k == "run_end" else None)
-        print(f"{len(res.executed)} runs in {time.perf_counter() - t0:.0f} s, {len(res.skipped)} skipped")
+        run(FIDELITY_SUITE, args.db)
         args.suite = args.suite or "fidelity"
+    if args.run_kan:
+        run(KAN_SUITE, args.db)
     if not args.db.is_file():
         raise SystemExit(f"--db {str(args.db)!r} does not exist")
     with RunStore(args.db, create=False) as s:
-        suite = pick_suite(s.suites(), args.suite)
+        suites = s.suites()
+        suite = pick_suite(suites, args.suite)
         runs = s.runs(suite["id"])
+        extra = pick_suite(suites, KAN_SUITE["name"]) if args.run_kan else None
+        extra_runs = s.runs(extra["id"]) if extra else []
+    text = header(args.db.resolve(), suite, runs)
+    if extra:
+        text += " Rows on `digits_kan` (and its `digits_mlp` twins) — " + header(args.db.resolve(), extra, extra_runs)
+        seen = {r["key"] for r in runs}
+        runs = list(runs) + [r for r in extra_runs if r["key"] not in seen]
     results = evaluate(runs)
-    lines = [header(args.db.resolve(), suite, runs) + " Difference = first arm − second arm, positive = first arm "
+    lines = [text + " Difference = first arm − second arm, positive = first arm "
              "better (for perplexity the sign is flipped), paired by seed, with its 95% t-interval; margin = 1% of "
              "the second arm's mean. Verdicts: `ge` agrees when the CI lies above −margin; `approx` agrees when "
              "it lies inside ±margin.",
