@@ -186,25 +186,28 @@ def findings(r: dict) -> list[str]:
            "`test_nmu_models_regulariser_reaches_both_layers_at_full_weight`), the linear ramp on the 0-based "
            "iteration, Adam defaults. No discrepancy found, so nothing to fix; the same code reproduces the paper's "
            "very simple task (section above).",
-           f"* The plateau is not the offset-free symmetric point. There the MSE falls monotonically along the "
-           f"symmetry-breaking line (mean {_f(ideal0)} at t = 0 → {_f(ideal_hi)} at t = {t_hi:g}): a saddle. "
-           f"In the trained plateau the 62 irrelevant inputs, which are always "
-           f"positive, act as biases and give the two units opposite offsets (mean |offset| {k0:.1f}). With them "
-           f"the product absorbs the mean of the residual ((a−b)/2)² (MSE 3σ⁴/16 ≈ 0.88 → 2σ⁴/16 ≈ 0.59 for "
-           f"σ² = Var(a−b) = 26/12, the plateau value), and the symmetric point becomes a local minimum along that "
-           f"line (MSE ≥ {_f(trained_hi)} at t = {t_hi:g}). The very simple task has no irrelevant inputs, consistent "
-           "with its NMU solving at ≈1.4·10⁴ iterations without any regulariser.",
+           f"* The plateau is a family, not the point h₁ = h₂ = (a+b)/2: both hidden units see only a + b "
+           f"(symmetry gap ≈ 0) but differ from each other, through opposite offsets from the 62 irrelevant, "
+           f"always-positive inputs (mean |offset| {k0:.1f}) and through different weights on the overlap and the "
+           f"rest of the subsets. At the offset-free symmetric point the MSE falls monotonically along the "
+           f"symmetry-breaking line (mean {_f(ideal0)} at t = 0 → {_f(ideal_hi)} at t = {t_hi:g}): a saddle. From "
+           f"the trained plateau it rises steeply (≥ {_f(trained_hi)} at t = {t_hi:g}): with h₁ ≠ h₂ the move adds "
+           f"the cross term t·(a−b)·(h₂−h₁) to the output, so the plateau is a local minimum along that line. Its "
+           f"MSE ≈ 2σ⁴/16 ≈ 0.59 (σ² = Var(a−b) = 26/12, a−b roughly Gaussian) is the best a product of two "
+           f"affine functions of the overlap sum and a + b can do: ab up to the variance of ((a−b)/2)² (the "
+           f"offset-free point also pays its mean: 3σ⁴/16 ≈ 0.88).",
            f"* λ̂ = 10 at full strength from the plateau pulls the irrelevant weights towards 0: mean |offset| "
            f"{k0:.1f} → {k_full:.1f} after {r['cont_its']:,} iterations (λ̂ = 0: → {k_off:.1f}), but no seed broke "
-           f"the symmetry in that budget ({solved['full']}/{n} solved, {solved['off']}/{n} without regulariser)."]
+           f"the symmetry in that budget ({solved['full']}/{n} solved, {solved['off']}/{n} without regulariser). "
+           "Presumably because its push is uncoordinated: at W = 0.5 it drives each weight to the side it already "
+           "sits on, while breaking the symmetry needs all S1-only weights of one unit up and of the other down."]
     if "zeroed" in solved:
         its = r["zeroed"]["its"]
         out.append(f"* With the offsets removed by hand (irrelevant weights set to 0, λ̂ = 0), {solved['zeroed']}/{n} "
                    f"seeds solved within {its:,} iterations"
-                   + (" — the offsets are what holds the plateau; the regulariser's job on this task is to remove "
-                      "them, which at λ̂ = 10 takes longer than our budgets (the paper's NMU runs solve at a median of "
-                      "1.4·10⁶, 0.4·10⁶ iterations into the 10⁶ → 2·10⁶ ramp)." if solved["zeroed"] else
-                      " — removing the offsets alone does not break the plateau in this budget."))
+                   + (" — the offsets are what holds the plateau here." if solved["zeroed"] else
+                      " — the offsets stay ≈ 0 but the plateau persists at the same MSE, so the irrelevant inputs are "
+                      "not needed for the trap (the units still differ through their subset weights)."))
     out.append("* Paper context: its regulariser sweep has NMU × at 93% even with λ̂ = 0 after 5·10⁶ iterations, so "
                "the escape does not need the regulariser there either; our budgets (≤ 3·10⁵) are too short to show "
                "it. The × NMU row of the reduced Table 1 (arith section) stays unconfirmed, NOT refuted.")
