@@ -35,12 +35,10 @@ def _scaled(x: Tensor, knots: Tensor) -> tuple[Tensor, Tensor]:
     return (x - t0) * inv_h, inv_h
 
 
-def _near_end(s: Tensor, num: int, k: int) -> Tensor:
-    """t' = c - |s - m - c| for every basis m < num: (B, num, in), contiguous."""
-    c = (k + 1) / 2
-    shift = (torch.arange(num, dtype=s.dtype, device=s.device) + c).view(1, num, 1)
-    t = torch.sub(s.unsqueeze(1), shift).abs_()
-    return t.neg_().add_(c)
+def _from_centre(s: Tensor, num: int, k: int) -> Tensor:
+    """t - c = s - m - c for every basis m < num: (B, num, in), contiguous (|t - c| gives t' = c - |t - c|)."""
+    shift = (torch.arange(num, dtype=s.dtype, device=s.device) + (k + 1) / 2).view(1, num, 1)
+    return torch.sub(s.unsqueeze(1), shift)
 
 
 def _power_sum(t: Tensor, k: int, power: int, scale: float) -> Tensor:
@@ -68,17 +66,16 @@ class _CardinalBSpline(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(s, inv_h)
             ctx.k, ctx.num = k, num
-        return _power_sum(_near_end(s, num, k), k, k, 1.0)
+        near_end = _from_centre(s, num, k).abs_().neg_().add_((k + 1) / 2)
+        return _power_sum(near_end, k, k, 1.0)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
         s, inv_h = ctx.saved_tensors
         k, num = ctx.k, ctx.num
-        c = (k + 1) / 2
-        shift = (torch.arange(num, dtype=s.dtype, device=s.device) + c).view(1, num, 1)
-        side = torch.sub(s.unsqueeze(1), shift)  # t - c: its sign says which end t' measures from
-        slope = _power_sum(side.abs().neg_().add_(c), k, k - 1, float(k))  # dN/dt'
+        side = _from_centre(s, num, k)  # its sign says which end t' measures from
+        slope = _power_sum(side.abs().neg_().add_((k + 1) / 2), k, k - 1, float(k))  # dN/dt'
         slope.mul_(grad).mul_(side.sign_())
         return slope.sum(1).mul_(inv_h).neg_(), None, None
 

@@ -14,46 +14,18 @@ directly, in passes over contiguous (B, ·, in) slabs, with a backward that need
   dB_{m,k}/dx = k·(r1_m·B_{m,k-1} - r2_m·B_{m+1,k-1}) from the saved level k-1.
 
 Both equal Cox–de Boor to rounding (tests/kan/test_deboor.py). First derivatives only; `backend="eager"` keeps
-the autograd recursion for higher orders. `psi_matrix` (MatrixKAN's Ψ_k) serves `matrix.py`.
+the autograd recursion for higher orders.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor
 
 from actlab.kan.cardinal import cardinal_design
 
 Level = tuple[Tensor, Tensor, Tensor, Tensor]
-
-
-@lru_cache(maxsize=16)
-def psi_matrix(k: int) -> np.ndarray:
-    """Ψ_k[power, r]: coefficient of u^power in the r-th non-zero B-spline on an interval (r = 0 leftmost).
-
-    Built from the uniform Cox–de Boor recursion on polynomials (unit spacing, t_j = 0):
-    B^p_r(u) = (u - (r - p))/p · B^{p-1}_{r-1}(u) + (r + 1 - u)/p · B^{p-1}_r(u).
-    (cubic: (1/6)·[[1,4,1,0],[-3,0,3,0],[3,-6,3,0],[-1,3,-3,1]])
-    """
-    P = np.polynomial.polynomial
-    funcs = [np.array([1.0])]
-    for p in range(1, k + 1):
-        new = []
-        for r in range(p + 1):
-            acc = np.array([0.0])
-            if r - 1 >= 0:
-                acc = P.polyadd(acc, P.polymul([-(r - p), 1.0], funcs[r - 1]) / p)
-            if r <= p - 1:
-                acc = P.polyadd(acc, P.polymul([r + 1.0, -1.0], funcs[r]) / p)
-            new.append(acc)
-        funcs = new
-    psi = np.zeros((k + 1, k + 1))
-    for r, f in enumerate(funcs):
-        psi[: len(f), r] = f
-    return psi
 
 
 def is_uniform(knots: Tensor, ulps: float = 16.0) -> bool:

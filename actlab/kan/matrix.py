@@ -2,7 +2,7 @@
 
 On a uniform knot vector (spacing h) the k+1 non-zero order-k B-splines on interval j, at local coordinate
 u = (x - t_j)/h ∈ [0, 1), are the row vector [1, u, ..., u^k]·Ψ_k with a fixed (k+1)×(k+1) matrix Ψ_k
-(cubic: (1/6)·[[1,4,1,0],[-3,0,3,0],[3,-6,3,0],[-1,3,-3,1]]; `deboor.psi_matrix`). Here every entry of the dense
+(cubic: (1/6)·[[1,4,1,0],[-3,0,3,0],[3,-6,3,0],[-1,3,-3,1]]). Here every entry of the dense
 (B, in, K) basis tensor is evaluated from Ψ_k directly — no recursion, no scatter — so torch.compile fuses the
 whole basis (and its backward) into one loop: the bspline basis' ``backend="compiled"`` uses it on uniform knots.
 The values equal `bspline_basis` (tested); after a grid update makes the knots non-uniform the basis falls back
@@ -19,7 +19,32 @@ from torch import Tensor
 
 from actlab.kan.basis import register_basis
 from actlab.kan.bspline import BSplineBasis, bspline_basis
-from actlab.kan.deboor import psi_matrix
+
+
+@lru_cache(maxsize=16)
+def psi_matrix(k: int) -> np.ndarray:
+    """Ψ_k[power, r]: coefficient of u^power in the r-th non-zero B-spline on an interval (r = 0 leftmost).
+
+    Built from the uniform Cox–de Boor recursion on polynomials (unit spacing, t_j = 0):
+    B^p_r(u) = (u - (r - p))/p · B^{p-1}_{r-1}(u) + (r + 1 - u)/p · B^{p-1}_r(u).
+    (cubic: (1/6)·[[1,4,1,0],[-3,0,3,0],[3,-6,3,0],[-1,3,-3,1]])
+    """
+    P = np.polynomial.polynomial
+    funcs = [np.array([1.0])]
+    for p in range(1, k + 1):
+        new = []
+        for r in range(p + 1):
+            acc = np.array([0.0])
+            if r - 1 >= 0:
+                acc = P.polyadd(acc, P.polymul([-(r - p), 1.0], funcs[r - 1]) / p)
+            if r <= p - 1:
+                acc = P.polyadd(acc, P.polymul([r + 1.0, -1.0], funcs[r]) / p)
+            new.append(acc)
+        funcs = new
+    psi = np.zeros((k + 1, k + 1))
+    for r, f in enumerate(funcs):
+        psi[: len(f), r] = f
+    return psi
 
 
 def _pieces(s: Tensor, num: int, k: int, rows: tuple) -> Tensor:
