@@ -127,3 +127,11 @@ def test_compiled_uniform_basis_values_and_gradients(k):
     (yb * w).sum().backward()
     # rows 0-2 sit exactly on knots, where a linear spline's derivative jumps: compare the others
     torch.testing.assert_close(a.grad[3:], b.grad[3:], atol=1e-11, rtol=0)
+
+
+def test_scratch_reuse_leaves_earlier_outputs_and_other_shapes_intact():
+    t = knots("uniform", 3)
+    xs = [points(t, n) for n in (300, 50, 300)]  # a smaller call in between resizes nothing it must not
+    outs = [fast_bspline_basis(x, t, 3) for x in xs]
+    for x, out in zip(xs, outs):
+        torch.testing.assert_close(out, bspline_basis(x, t, 3), atol=1e-13, rtol=0)
