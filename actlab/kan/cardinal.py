@@ -11,18 +11,18 @@ the terms ≤ c^k/k! (no large cancelling terms: float32 error ~1e-6 of the peak
 basis-major design (B, K, in) is a handful of in-place elementwise passes over contiguous memory — on CPU several
 times cheaper than evaluating k+1 local values and scattering them. The backward recomputes
 dN/dt = -sign(t - c)·Σ_i coef_i·k·(t' - i)_+^(k-1) from the saved s, so only a (B, in) tensor is kept.
-Temporaries that never leave the module live in per-thread scratch buffers (`_scratch`): a fresh multi-MB
-tensor per call costs first-touch page faults, measured at ~1/3 of a KAN [64,64] step here.
+Temporaries that never leave the module live in per-thread scratch buffers (`scratch.py`).
 """
 from __future__ import annotations
 
 import math
-import threading
 from functools import lru_cache
 from typing import Any
 
 import torch
 from torch import Tensor
+
+from actlab.kan.scratch import scratch_like
 
 
 @lru_cache(maxsize=16)
@@ -44,28 +44,12 @@ def _from_centre(s: Tensor, num: int, k: int) -> Tensor:
     return torch.sub(s.unsqueeze(1), shift)
 
 
-_SCRATCH = threading.local()
-
-
-def _scratch(like: Tensor, slot: int) -> Tensor:
-    """A per-thread reusable buffer shaped like ``like`` for temporaries that never leave this module: a fresh
-    multi-MB tensor per call costs page faults (~as much as the arithmetic on this CPU)."""
-    bufs = getattr(_SCRATCH, "bufs", None)
-    if bufs is None:
-        bufs = _SCRATCH.bufs = {}
-    key = (slot, like.dtype, like.device)
-    buf = bufs.get(key)
-    if buf is None or buf.numel() < like.numel():
-        buf = bufs[key] = torch.empty(like.numel(), dtype=like.dtype, device=like.device)
-    return buf[: like.numel()].view(like.shape)
-
-
 def _power_sum(t: Tensor, k: int, power: int, scale: float) -> Tensor:
     """Σ_i scale·coef_i·(t - i)_+^power (power 0: the step [t > i]), written over ``t``."""
     def trunc(v: Tensor, i: int, slot: int) -> Tensor:  # (v - i)_+^power; over v when i = 0, else in a scratch
         if power == 0:  # only k = 1's derivative: a single step term
             return v.copy_(v > i)
-        part = v.clamp_min_(0) if i == 0 else torch.sub(v, i, out=_scratch(v, slot)).clamp_min_(0)
+        part = v.clamp_min_(0) if i == 0 else torch.sub(v, i, out=scratch_like(v, slot)).clamp_min_(0)
         return part.pow_(power)
 
     terms = _terms(k)
@@ -96,7 +80,7 @@ class _CardinalBSpline(torch.autograd.Function):
         s, inv_h = ctx.saved_tensors
         k, num = ctx.k, ctx.num
         side = _from_centre(s, num, k)  # its sign says which end t' measures from
-        near_end = torch.abs(side, out=_scratch(side, 3)).neg_().add_((k + 1) / 2)
+        near_end = torch.abs(side, out=scratch_like(side, 3)).neg_().add_((k + 1) / 2)
         slope = _power_sum(near_end, k, k - 1, float(k))  # dN/dt', in the scratch: only its sum leaves
         slope.mul_(grad).mul_(side.sign_())
         return slope.sum(1).mul_(inv_h).neg_(), None, None

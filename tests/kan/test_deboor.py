@@ -129,9 +129,16 @@ def test_compiled_uniform_basis_values_and_gradients(k):
     torch.testing.assert_close(a.grad[3:], b.grad[3:], atol=1e-11, rtol=0)
 
 
-def test_scratch_reuse_leaves_earlier_outputs_and_other_shapes_intact():
-    t = knots("uniform", 3)
-    xs = [points(t, n) for n in (300, 50, 300)]  # a smaller call in between resizes nothing it must not
-    outs = [fast_bspline_basis(x, t, 3) for x in xs]
+@pytest.mark.parametrize("kind", ["uniform", "random", "repeated"])
+def test_scratch_reuse_leaves_earlier_outputs_and_gradients_intact(kind):
+    t = knots(kind, 3)
+    xs = [points(t, n).requires_grad_(True) for n in (300, 50, 300)]  # other shapes in between
+    outs = [fast_bspline_basis(x, t, 3) for x in xs]  # all graphs alive at once
     for x, out in zip(xs, outs):
-        torch.testing.assert_close(out, bspline_basis(x, t, 3), atol=1e-13, rtol=0)
+        ref_x = x.detach().clone().requires_grad_(True)
+        ref = bspline_basis(ref_x, t, 3)
+        torch.testing.assert_close(out, ref, atol=1e-13, rtol=0)
+        w = torch.randn_like(ref)
+        (out * w).sum().backward()
+        (ref * w).sum().backward()
+        torch.testing.assert_close(x.grad, ref_x.grad, atol=1e-11, rtol=0)
