@@ -82,7 +82,7 @@ def contenders(x: torch.Tensor) -> dict[str, nn.Module]:
     return out
 
 
-def speed(repeats: int, iters: int) -> tuple[list[tuple[str, float, float, float]], dict]:
+def speed(repeats: int, iters: int, pykan_iters: int = 3) -> tuple[list[tuple[str, float, float, float]], dict]:
     torch.manual_seed(0)
     x = torch.randn(1024, 64)
     steps = {n: step_fn(m, x) for n, m in contenders(x).items()}
@@ -92,7 +92,7 @@ def speed(repeats: int, iters: int) -> tuple[list[tuple[str, float, float, float
     times: dict[str, list[float]] = {n: [] for n in steps}
     for _ in range(repeats):  # interleaved: every contender once per round
         for n, s in steps.items():
-            k = 1 if n == "pykan" else iters
+            k = pykan_iters if n == "pykan" else iters
             t0 = time.perf_counter()
             for _ in range(k):
                 s()
@@ -216,6 +216,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--iters", type=int, default=5)
+    ap.add_argument("--pykan-iters", type=int, default=3, help="pykan steps per repeat (each ~0.1 s)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--write", action="store_true", help="write the figures into BENCHMARKS.md / FIDELITY.md")
     ap.add_argument("--fidelity", action="store_true", help="also run the hellokan toy fit (minutes)")
@@ -232,9 +233,9 @@ def main() -> None:
 
 
 def run_speed(a: argparse.Namespace) -> None:
-    rows, times = speed(a.repeats, a.iters)
+    rows, times = speed(a.repeats, a.iters, a.pykan_iters)
     env = (f"CPU, torch {torch.__version__}, {a.threads} thread(s), {a.repeats} interleaved repeats "
-           f"({a.iters} steps each; pykan 1 step), shared noisy 2-core VM.")
+           f"({a.iters} steps each; pykan {a.pykan_iters}), shared noisy 2-core VM.")
     body = ("### KAN layers (benchmarks/kan.py)\n\nKAN [64, 64], batch 1024, float32 forward+backward; "
             "bspline/matrix G=5 k=3 (pykan same), other bases at their defaults. " + env + "\n\n"
             + speed_table(rows, times) + reading(times))
