@@ -204,7 +204,7 @@ def fidelity() -> str:
             "within 5%). Our B-spline layer, grid update and regulariser equal pykan's to 1e-12/1e-10 with "
             "copied parameters (tests/kan/test_vs_pykan.py); training differs by our dead-node knot-span guard "
             "(bspline.adaptive_grid) and pykan's own LBFGS variant. Wall times: both 1 torch thread on the "
-            "shared 2-core VM; at this size LBFGS bookkeeping dominates, so neither is faster."]
+            "shared 2-core VM, measured in the same run (compare them within a run only)."]
     return "\n".join(out)
 
 
