@@ -104,9 +104,10 @@ class BSplineBasis(Basis):
         noise_scale: pykan init: spline values U(-1/2, 1/2)·noise_scale/G at the knots, fitted by least squares.
         scale_base_mu, scale_base_sigma: base weight init mu/√in + sigma·U(-1, 1)/√in (pykan).
         backend: "fast" (default: the basis-major design built directly — cardinal form on uniform knots,
-            Cox–de Boor after grid updates — with a closed-form backward; first derivatives), "eager"
-            (autograd through the Cox–de Boor recursion: any derivative order, slowest) or "compiled"
-            (torch.compile of the branch-free uniform form, or of the recursion on non-uniform knots).
+            Cox–de Boor after grid updates — with a closed-form backward, autograd-visible under create_graph
+            so second derivatives work), "eager" (autograd through the Cox–de Boor recursion, slowest) or
+            "compiled" (torch.compile of the branch-free uniform form, or of the recursion on non-uniform
+            knots; first derivatives only).
 
     Shape: (B, in) -> (B, in, G+k).
     """

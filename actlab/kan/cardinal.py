@@ -10,7 +10,8 @@ a truncated-power sum with only ⌈c⌉ terms (cubic: N_3 = ((t')_+^3 - 4·(t' -
 the terms ≤ c^k/k! (no large cancelling terms: float32 error ~1e-6 of the peak, float64 ~1e-15). Every entry of the
 basis-major design (B, K, in) is a handful of in-place elementwise passes over contiguous memory — on CPU several
 times cheaper than evaluating k+1 local values and scattering them. The backward recomputes
-dN/dt = -sign(t - c)·Σ_i coef_i·k·(t' - i)_+^(k-1) from the saved s, so only a (B, in) tensor is kept.
+dN/dt = -sign(t - c)·Σ_i coef_i·k·(t' - i)_+^(k-1) from the saved input, so only a (B, in) tensor is kept; under
+``create_graph`` it is built from out-of-place ops, so higher derivatives (PDE residuals) work too.
 Temporaries that never leave the module live in per-thread scratch buffers (`scratch.py`).
 """
 from __future__ import annotations
@@ -61,24 +62,36 @@ def _power_sum(t: Tensor, k: int, power: int, scale: float) -> Tensor:
     return out if rest is None else out.add_(rest)
 
 
+def _slope_dot(x: Tensor, knots: Tensor, grad: Tensor, k: int, num: int) -> Tensor:
+    """Σ_m grad[:, m]·dB_m/dx (B, in) from out-of-place ops, so autograd can differentiate it again."""
+    s, inv_h = _scaled(x, knots)
+    side = _from_centre(s, num, k)
+    near_end = (k + 1) / 2 - side.abs()
+    slope = sum(coef * k * ((near_end - i).clamp_min(0) ** (k - 1) if k > 1 else (near_end > i).to(x.dtype))
+                for i, coef in _terms(k))
+    return -(slope * grad * side.sign()).sum(1) * inv_h
+
+
 class _CardinalBSpline(torch.autograd.Function):
     """x (B, in) -> basis-major design (B, K, in) on uniform knots."""
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, knots: Tensor, k: int) -> Tensor:
-        s, inv_h = _scaled(x, knots)
+        s, _ = _scaled(x, knots)
         num = knots.shape[1] - 1 - k
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(s, inv_h)
+            ctx.save_for_backward(x, knots)
             ctx.k, ctx.num = k, num
         near_end = _from_centre(s, num, k).abs_().neg_().add_((k + 1) / 2)
         return _power_sum(near_end, k, k, 1.0)
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        s, inv_h = ctx.saved_tensors
+        x, knots = ctx.saved_tensors
         k, num = ctx.k, ctx.num
+        if torch.is_grad_enabled():  # create_graph (e.g. PDE residuals): a formula autograd can differentiate
+            return _slope_dot(x, knots, grad, k, num), None, None
+        s, inv_h = _scaled(x, knots)
         side = _from_centre(s, num, k)  # its sign says which end t' measures from
         near_end = torch.abs(side, out=scratch_like(side, 3)).neg_().add_((k + 1) / 2)
         slope = _power_sum(near_end, k, k - 1, float(k))  # dN/dt', in the scratch: only its sum leaves

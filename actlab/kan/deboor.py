@@ -13,8 +13,9 @@ directly, in passes over contiguous (B, ·, in) slabs, with a backward that need
   is the closed-form hat max(0, min((x - t_m)·r1, (t_{m+2} - x)·r2)). The backward uses
   dB_{m,k}/dx = k·(r1_m·B_{m,k-1} - r2_m·B_{m+1,k-1}) from the saved level k-1.
 
-Both equal Cox–de Boor to rounding (tests/kan/test_deboor.py). First derivatives only; `backend="eager"` keeps
-the autograd recursion for higher orders.
+Both equal Cox–de Boor to rounding (tests/kan/test_deboor.py). The closed-form backwards run without a graph; under
+``create_graph`` they switch to autograd-visible formulas, so second derivatives (PDE residuals) work as with
+`backend="eager"`.
 """
 from __future__ import annotations
 
@@ -87,24 +88,29 @@ class _DenseCoxDeBoor(torch.autograd.Function):
         for p in range(start, k + 1):
             alpha, beta, gamma, delta = levels[p - 1]
             if p == k and ctx.needs_input_grad[0]:
-                ctx.save_for_backward(b, alpha, gamma)
+                ctx.save_for_backward(x, b, alpha, gamma)
+                ctx.tables = tables
             left = torch.addcmul(beta, xb, alpha).mul_(b[:, :-1])
             b = left.add_(torch.addcmul(delta, xb, gamma).mul_(b[:, 1:]))
         ctx.k = k
         return b
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         if ctx.k == 0:  # piecewise constant: zero derivative almost everywhere
             return grad.new_zeros(grad.shape[0], grad.shape[2]), None
-        b, alpha, gamma = ctx.saved_tensors  # level k-1 (B, K+1, in); r1 = α, r2 = -γ of level k
+        x, b, alpha, gamma = ctx.saved_tensors  # level k-1 (B, K+1, in); r1 = α, r2 = -γ of level k
+        if torch.is_grad_enabled():  # create_graph: level k-1 again, through autograd, so this differentiates
+            from actlab.kan.bspline import bspline_basis
+
+            b = bspline_basis(x, ctx.tables.knots_t[0].T, ctx.k - 1).transpose(1, 2)
+            return ((b[:, :-1] * alpha + b[:, 1:] * gamma) * grad).sum(1) * ctx.k, None
         slope = (b[:, :-1] * alpha).add_(b[:, 1:] * gamma)  # r1·B_{m,k-1} - r2·B_{m+1,k-1}
         return slope.mul_(grad).sum(1).mul_(ctx.k), None
 
 
 def bspline_design(x: Tensor, knots: Tensor, k: int, table: LevelTables | None = None,
-                         uniform: bool | None = None) -> Tensor:
+                   uniform: bool | None = None) -> Tensor:
     """The layer's design matrix (B, K·in), basis-major: column m·in + i holds B_m(x_i).
 
     ``uniform`` (default: `is_uniform(knots)`) selects the cardinal form; otherwise ``table`` (default:
