@@ -15,7 +15,7 @@ from torch import Tensor
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis, uniform_centres
-from actlab.kan.deboor import LevelTables, bspline_design, fast_bspline_basis, is_uniform, level_tables
+from actlab.kan.deboor import LevelTables, bspline_design, is_uniform
 
 
 def extend_grid(grid: Tensor, k: int) -> Tensor:
@@ -137,17 +137,16 @@ class BSplineBasis(Basis):
 
     # -- evaluation -------------------------------------------------------------------------------
     def features(self, u: Tensor) -> Tensor:
+        if self.backend == "fast":  # a view of the design matrix the layer multiplies
+            return self.major(u).transpose(1, 2)
         knots = self.knots.to(u.dtype)
         if self.backend == "eager":
             return bspline_basis(u, knots, self.k)
-        uniform, table = self._knot_info(knots)
-        if self.backend == "compiled":
-            if uniform:
-                from actlab.kan.matrix import compiled_matrix_basis
+        if self._knot_info(knots)[0]:
+            from actlab.kan.matrix import compiled_matrix_basis
 
-                return compiled_matrix_basis(u, knots, self.k)
-            return compiled_bspline_basis(u, knots, self.k)
-        return fast_bspline_basis(u, knots, self.k, table=table, uniform=uniform)
+            return compiled_matrix_basis(u, knots, self.k)
+        return compiled_bspline_basis(u, knots, self.k)
 
     def design(self, u: Tensor) -> tuple[Tensor, bool]:
         if self.backend != "fast" or type(self).features is not BSplineBasis.features:
@@ -161,7 +160,7 @@ class BSplineBasis(Basis):
         key = (id(self.knots), self.knots.data_ptr(), self.knots._version, knots.dtype, knots.device, self.k)
         if getattr(self, "_info_key", None) != key:
             uniform = is_uniform(knots)
-            self._info = (uniform, None if uniform else level_tables(knots, self.k))
+            self._info = (uniform, None if uniform else LevelTables(knots, self.k))
             self._info_key = key
         return self._info
 

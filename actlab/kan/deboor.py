@@ -9,7 +9,7 @@ directly, in passes over contiguous (B, ·, in) slabs, with a backward that need
 * Any non-decreasing knots (after a grid update): Cox–de Boor in basis-major layout,
   B_{m,p} = (x - t_m)·r1_m·B_{m,p-1} + (t_{m+p+1} - x)·r2_m·B_{m+1,p-1}, r1_m = 1/(t_{m+p} - t_m),
   r2_m = 1/(t_{m+p+1} - t_{m+1}) (0 where knots repeat: the B-spline 0/0 = 0 convention), with the knot terms of
-  every level precomputed per (basis, input) (`level_tables`, cached by the basis); without repeated knots order 1
+  every level precomputed per (basis, input) (`LevelTables`, cached by the basis); without repeated knots order 1
   is the closed-form hat max(0, min((x - t_m)·r1, (t_{m+2} - x)·r2)). The backward uses
   dB_{m,k}/dx = k·(r1_m·B_{m,k-1} - r2_m·B_{m+1,k-1}) from the saved level k-1.
 
@@ -64,11 +64,6 @@ class LevelTables:
             self.levels.append(tuple(v.T.contiguous().unsqueeze(0) for v in terms))
 
 
-def level_tables(knots: Tensor, k: int) -> LevelTables:
-    """The per-level knot terms of `bspline_design` for ``knots`` (in, n) (cache them while the knots stay)."""
-    return LevelTables(knots, k)
-
-
 class _DenseCoxDeBoor(torch.autograd.Function):
     """x (B, in) -> basis-major design (B, K, in) on any non-decreasing knots."""
 
@@ -114,7 +109,7 @@ def bspline_design(x: Tensor, knots: Tensor, k: int, table: LevelTables | None =
     """The layer's design matrix (B, K·in), basis-major: column m·in + i holds B_m(x_i).
 
     ``uniform`` (default: `is_uniform(knots)`) selects the cardinal form; otherwise ``table`` (default:
-    `level_tables(knots, k)`) feeds Cox–de Boor. Pass cached ones to skip recomputing them per call.
+    `LevelTables(knots, k)`) feeds Cox–de Boor. Pass cached ones to skip recomputing them per call.
     """
     if knots.shape[1] - 1 - k < 1:
         raise ValueError(f"need at least k + 2 = {k + 2} knots for order k = {k}, got {knots.shape[1]}")
@@ -124,7 +119,7 @@ def bspline_design(x: Tensor, knots: Tensor, k: int, table: LevelTables | None =
     if uniform and k > 0:  # order 0 is a step: decide knots exactly by comparison
         design = cardinal_design(x, knots, k)
     else:
-        design = _DenseCoxDeBoor.apply(x, table if table is not None else level_tables(knots, k))
+        design = _DenseCoxDeBoor.apply(x, table if table is not None else LevelTables(knots, k))
     return design.reshape(x.shape[0], -1)
 
 
