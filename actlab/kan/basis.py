@@ -92,6 +92,12 @@ class Basis(nn.Module):
         return lo, -lo
 
 
+def needs_graph(u: Tensor) -> bool:
+    """Whether features of ``u`` must be recorded for autograd; when not, bases may fill one preallocated
+    tensor in place (the first layer of a network, inference)."""
+    return torch.is_grad_enabled() and u.requires_grad
+
+
 def register_basis(name: str) -> Callable[[type[Basis]], type[Basis]]:
     """Class decorator: make a basis available as ``KANLayer(..., basis=name)``."""
 

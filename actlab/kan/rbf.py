@@ -7,11 +7,42 @@ The layer adds FastKAN's base branch silu(u)·W_b with a bias. Coefficient init:
 """
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis
+from actlab.kan.scratch import scratch
+
+
+def _offsets(u: Tensor, centres: Tensor, inv_h: float, out: Tensor | None = None) -> Tensor:
+    """(B, K, in): (u_i − centre_m)/h."""
+    return torch.sub(u.unsqueeze(1), centres.view(1, -1, 1), out=out).mul_(inv_h)
+
+
+class _Gaussians(torch.autograd.Function):
+    """u (B, in) -> exp(−((u − c_m)/h)²) as (B, K, in), with the closed-form input gradient
+    −(2/h)·Σ_m grad_m·φ_m·(u − c_m)/h (the offsets are recomputed, not stored)."""
+
+    @staticmethod
+    def forward(ctx: Any, u: Tensor, centres: Tensor, inv_h: float) -> Tensor:
+        phi = _offsets(u, centres, inv_h).square_().neg_().exp_()
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(u, centres, phi)
+            ctx.inv_h = inv_h
+        return phi
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        u, centres, phi = ctx.saved_tensors
+        inv_h = ctx.inv_h
+        if torch.is_grad_enabled():  # create_graph: rebuild φ through autograd so this differentiates again
+            d = (u.unsqueeze(1) - centres.view(1, -1, 1)) * inv_h
+            return (grad * torch.exp(-d * d) * d).sum(1) * (-2 * inv_h), None, None
+        d = _offsets(u, centres, inv_h, out=scratch(phi.shape, phi.dtype, phi.device, 0))
+        return d.mul_(phi).mul_(grad).sum(1).mul_(-2 * inv_h), None, None
 
 
 @register_basis("rbf")
@@ -39,8 +70,7 @@ class RBFBasis(Basis):
         return x if self.norm is None else self.norm(x)
 
     def basis_major(self, u: Tensor) -> Tensor:
-        d = (u.unsqueeze(1) - self.centres.to(u.dtype).view(1, -1, 1)) * self.inv_h
-        return torch.exp(-(d * d))
+        return _Gaussians.apply(u, self.centres.to(u.dtype), self.inv_h)
 
     def init_coef(self, coef: Tensor) -> None:
         nn.init.trunc_normal_(coef, std=self.init_scale)
