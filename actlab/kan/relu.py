@@ -13,7 +13,8 @@ import torch
 from torch import Tensor, nn
 
 from actlab.core.errors import ParameterError
-from actlab.kan.basis import Basis, check_int, register_basis
+from actlab.kan.basis import Basis, check_int, needs_graph, register_basis
+from actlab.kan.scratch import scratch_like
 
 
 @register_basis("relu")
@@ -48,8 +49,13 @@ class ReLUBasis(Basis):
     def basis_major(self, u: Tensor) -> Tensor:
         u = u.unsqueeze(1)
         s, e = self.s.to(u.dtype).T.unsqueeze(0), self.e.to(u.dtype).T.unsqueeze(0)  # (1, K, in)
-        r = torch.relu(e - u) * torch.relu(u - s)
-        return r * r * (16.0 / (e - s) ** 4)
+        scale = 16.0 / (e - s) ** 4
+        if needs_graph(u) or needs_graph(s) or needs_graph(e):
+            r = torch.relu(e - u) * torch.relu(u - s)
+            return r * r * scale
+        # nothing to record: one output tensor, filled in place
+        r = torch.sub(e, u).clamp_min_(0)
+        return r.mul_(torch.sub(u, s, out=scratch_like(r, 0)).clamp_min_(0)).square_().mul_(scale)
 
     def select_inputs(self, idx: Tensor) -> None:
         with torch.no_grad():

@@ -73,3 +73,20 @@ def test_fourier_layer_same_with_and_without_input_graph():
         plain = layer(x)
     traced = layer(x.clone().requires_grad_(True))
     torch.testing.assert_close(plain, traced.detach(), atol=2e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("graph", [False, True])
+@pytest.mark.parametrize("train_ends", [False, True])
+def test_relu_kan_bells_equal_formula(graph, train_ends):
+    grid, k, lo, hi = 4, 2, -1.0, 2.0
+    layer = KANLayer(3, 2, basis="relu", grid=grid, k=k, grid_range=(lo, hi), train_ends=train_ends)
+    u = (torch.rand(40, 3) * 4 - 1.5).requires_grad_(graph)
+    feats = layer.basis(u).double()
+    h = (hi - lo) / grid
+    s = lo + (torch.arange(grid + k, dtype=torch.float64) - k) * h  # (K,)
+    e = s + (k + 1) * h
+    x = u.detach().double()[:, :, None]
+    want = (torch.clamp(e - x, min=0) * torch.clamp(x - s, min=0)) ** 2 * 16 / (e - s) ** 4
+    torch.testing.assert_close(feats, want, atol=1e-6, rtol=1e-5)
+    peaks = layer.basis(((s + e) / 2).float()[:, None].expand(-1, 3).contiguous())  # bell m at its centre
+    torch.testing.assert_close(torch.diagonal(peaks[:, 0, :]).double(), torch.ones(grid + k, dtype=torch.float64))
