@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 
 class ActlabError(Exception):
@@ -47,3 +48,14 @@ class ShapeError(ActlabError, ValueError):
 
 class ConfigError(ActlabError, ValueError):
     """An invalid configuration field."""
+
+
+def check_int(name: str, value: Any, low: int, owner: str) -> int:
+    """Validate an integer hyper-parameter (widths, grid sizes, orders, degrees); return it as an int."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        hint = " ('auto' is filled in per site by actlab.swap(model, old, new, example=batch))" \
+            if value == "auto" else ""
+        raise ParameterError(f"{owner}: {name} must be an integer >= {low}, got {value!r}{hint}")
+    if value < low:
+        raise ParameterError(f"{owner}: {name} must be >= {low}, got {value}")
+    return int(value)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from actlab.core.errors import ParameterError, ShapeError
+from actlab.core.errors import ParameterError, ShapeError, check_int
 from actlab.core.spec import ActivationSpec
 
 
@@ -30,6 +30,7 @@ class Activation(nn.Module):
     """
 
     spec: ClassVar[ActivationSpec]
+    width_param: ClassVar[str] = "num_parameters"  # per-channel parameters: `swap(..., num_parameters="auto")`
 
     def __init__(self, *, inplace: bool = False, num_parameters: int = 1,
                  learnable: bool | Iterable[str] | None = None, backend: str | None = None, dim: int = -1,
@@ -44,8 +45,7 @@ class Activation(nn.Module):
             backend = default_backend()
         if backend not in ("eager", "compiled"):
             raise ParameterError(f"{spec.name}: backend must be 'eager' or 'compiled', got {backend!r}")
-        if num_parameters < 1:
-            raise ParameterError(f"{spec.name}: num_parameters must be >= 1, got {num_parameters}")
+        num_parameters = check_int("num_parameters", num_parameters, 1, spec.name)
         values = spec.bind(params)
         if learnable is None:
             learn = {p.name for p in spec.params if p.learnable}

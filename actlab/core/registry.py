@@ -1,12 +1,13 @@
 """The registry: one name (plus aliases) per spec; `get`, `names`, `create`, `functional`, `swap`."""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from torch import nn
 
-from actlab.core.errors import ParameterError, UnknownNameError
+from actlab.core.errors import ParameterError, UnknownNameError, suggest
 from actlab.core.module import Activation, module_class
 from actlab.core.spec import FAMILIES, ActivationSpec
 
@@ -83,7 +84,32 @@ def create(act: Any = "relu", inplace: bool | None = None, **params: Any) -> nn.
     cls = module_class(spec)
     if inplace and (spec.supports_inplace or not issubclass(cls, Activation)):
         params["inplace"] = True
+    if not issubclass(cls, Activation):  # a layer with its own constructor: check the call before making it
+        _check_call(spec.name, cls, params)
     return cls(**params)
+
+
+def _check_call(name: str, cls: type, params: dict[str, Any]) -> None:
+    """Turn what would be a bare TypeError from ``cls(**params)`` into a ParameterError that names the missing
+    or unknown parameters (with close matches and the valid list); ``inplace`` is dropped where unsupported."""
+    sig = inspect.signature(cls)
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    valid = [n for n, p in sig.parameters.items() if p.kind in kinds]
+    if "inplace" not in valid:
+        params.pop("inplace", None)
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
+        unknown = [k for k in params if k not in valid]
+        if unknown:
+            hints = sorted({h for k in unknown for h in suggest(k, valid, 3)})
+            raise ParameterError(f"{name}: unknown parameter(s) {', '.join(map(repr, unknown))}"
+                                 + (f"; did you mean: {', '.join(hints)}?" if hints else "")
+                                 + f" (valid: {', '.join(valid)})")
+    missing = [n for n in valid if sig.parameters[n].default is inspect.Parameter.empty and n not in params]
+    if missing:
+        width = getattr(cls, "width_param", None)
+        hint = (f"; {width} is the channel count (dim 1 of the input): `actlab.swap(model, old, {name!r}, "
+                f"example=batch)` reads it at every site" if width in missing else "")
+        raise ParameterError(f"{name} needs {', '.join(missing)}{hint}")
 
 
 def functional(name: str | ActivationSpec) -> Callable[..., Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from actlab.core.errors import ParameterError, UnknownNameError
+from actlab.core.errors import ParameterError, UnknownNameError, check_int  # noqa: F401  (re-exported)
 
 _BASES: dict[str, type[Basis]] = {}
 
@@ -154,15 +154,6 @@ def make_basis(name: str | Basis, in_features: int, **params: Any) -> Basis:
         if bad:
             raise ParameterError(f"basis {cls.name!r}: unknown parameter(s) {bad}; valid: {valid}") from None
         raise
-
-
-def check_int(name: str, value: Any, low: int, owner: str) -> int:
-    """Validate an integer hyper-parameter (grid sizes, orders, degrees)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise ParameterError(f"{owner}: {name} must be an integer >= {low}, got {value!r}")
-    if value < low:
-        raise ParameterError(f"{owner}: {name} must be >= {low}, got {value}")
-    return int(value)
 
 
 def uniform_centres(lo: float, hi: float, n: int, in_features: int) -> Tensor:

@@ -21,7 +21,7 @@ import copy
 import torch
 from torch import nn
 
-from actlab.core.errors import ParameterError, ShapeError
+from actlab.core.errors import ParameterError, ShapeError, check_int
 from actlab.core.registry import register
 from actlab.core.spec import ActivationSpec, Props, Source
 
@@ -113,13 +113,14 @@ class DARUAN(nn.Module):
         torch.Size([7])
     """
 
+    width_param = "num_parameters"  # one circuit per channel (dim 1) with `swap(..., num_parameters="auto")`
+
     def __init__(self, num_parameters: int = 1, reps: int = 3, preact_trainable: bool = True,
                  readout: str = "z", init_std: float = 1.0):
         super().__init__()
         if not isinstance(reps, int) or reps < 1:
             raise ParameterError(f"daruan: reps must be an integer >= 1, got {reps!r}")
-        if num_parameters < 1:
-            raise ParameterError(f"daruan: num_parameters must be >= 1, got {num_parameters}")
+        num_parameters = check_int("num_parameters", num_parameters, 1, "daruan")
         if readout not in READOUTS:
             raise ParameterError(f"daruan: readout must be one of {READOUTS}, got {readout!r}")
         self.num_parameters, self.reps, self.readout = num_parameters, reps, readout

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from actlab.core.errors import ParameterError, ShapeError
+from actlab.core.errors import ParameterError, ShapeError, check_int
 from actlab.core.registry import register
 from actlab.core.spec import ActivationSpec, Props, Source
 
@@ -42,10 +42,11 @@ class EvoNormB0(nn.Module):
         torch.Size([8, 16, 5, 5])
     """
 
+    width_param = "num_features"  # the channel count (dim 1); `swap(..., example=x)` fills it per site
+
     def __init__(self, num_features: int, eps: float = 1e-3, momentum: float = 0.1):
         super().__init__()
-        if num_features < 1:
-            raise ParameterError(f"evonorm_b0: num_features must be >= 1, got {num_features}")
+        num_features = check_int("num_features", num_features, 1, "evonorm_b0")
         if not 0.0 <= momentum <= 1.0:
             raise ParameterError(f"evonorm_b0: momentum must be in [0, 1], got {momentum}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
@@ -81,10 +82,11 @@ class EvoNormS0(nn.Module):
     ``groups`` must divide C; the default (None) picks the largest divisor of C that is ≤ 32 (timm uses 32).
     """
 
+    width_param = "num_features"
+
     def __init__(self, num_features: int, groups: int | None = None, eps: float = 1e-5):
         super().__init__()
-        if num_features < 1:
-            raise ParameterError(f"evonorm_s0: num_features must be >= 1, got {num_features}")
+        num_features = check_int("num_features", num_features, 1, "evonorm_s0")
         if groups is None:
             groups = max(g for g in range(1, min(32, num_features) + 1) if num_features % g == 0)
         if groups < 1 or num_features % groups:
