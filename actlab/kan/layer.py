@@ -11,6 +11,7 @@ for regularisation, plots, pruning and symbolic snapping (pykan always does the 
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -200,11 +201,21 @@ class KANLayer(nn.Module):
 
     def refine(self, new_grid: int, x: Tensor | None = None) -> None:
         """Grid extension G -> new_grid by least squares; the function is preserved inside the grid (exactly
-        when new_grid is a multiple of G). Samples: ``x`` if given, else 64 per new interval per input."""
+        when new_grid is a multiple of G). Samples: ``x`` if given, else 64 per new interval per input.
+
+        Outside the grid a finer grid's k extension knots reach less far, so samples there cannot be matched (as in
+        pykan); a warning says how many there are — `update_grid(x)` first moves the grid onto the data."""
         self._need_grid("refine")
         with torch.no_grad():
             if x is not None:
                 u = self.basis.prepare(x.reshape(-1, self.in_features))
+                lo, hi = (t.to(u.dtype) for t in self.basis.input_range())
+                tol = 1e-6 * (hi - lo)  # samples on the boundary (grid updates put the extremes there) are inside
+                outside = ((u < lo - tol) | (u > hi + tol)).any(1).float().mean().item()
+                if outside > 0:
+                    warnings.warn(f"refine: {outside:.1%} of the samples lie outside this layer's grid, where the "
+                                  f"refined function cannot match the old one; call update_grid(x) first to "
+                                  f"move the grid onto the data", stacklevel=2)
             else:
                 lo, hi = self.basis.input_range()
                 n = 64 * max(int(new_grid), 1) + 1

@@ -1,4 +1,6 @@
 """B-spline basis against independent references: a scalar Cox–de Boor recursion and scipy's BSpline."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -132,3 +134,26 @@ def test_compiled_backend_equals_eager_values_and_input_gradients():
     ga, = torch.autograd.grad(a(x).sum(), x)
     gb, = torch.autograd.grad(b(x).sum(), x)
     torch.testing.assert_close(gb, ga, atol=1e-12, rtol=0)
+
+
+def test_whole_kan_refine_after_grid_update_preserves_outputs():
+    torch.manual_seed(2)
+    model = KAN([2, 4, 1], grid=5, seed=0).double()
+    for layer in model.layers:
+        layer.coef.data.normal_()  # hidden activations now leave layer 2's [-1, 1] grid
+    x = torch.rand(500, 2, dtype=torch.float64) * 2 - 1
+    hidden = model.layers[0](x)
+    assert ((hidden < -1) | (hidden > 1)).any()
+    with pytest.warns(UserWarning, match="outside this layer's grid"):
+        model.layers[1].refine(10, hidden)  # the grid does not cover the data: not preservable, and said so
+    model = KAN([2, 4, 1], grid=5, seed=0).double()
+    torch.manual_seed(2)
+    for layer in model.layers:
+        layer.coef.data.normal_()
+    model.update_grid(x)  # grids onto the data (a least-squares refit itself)
+    before = model(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.refine(10, x)
+    assert all(layer.basis.G == 10 for layer in model.layers)
+    torch.testing.assert_close(model(x), before, atol=1e-5, rtol=0)

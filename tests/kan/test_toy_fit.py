@@ -4,10 +4,12 @@ import pytest
 from actlab.kan import KAN, create_dataset, fit, toy_function
 
 
-def test_toy_fit_reaches_2e_2_test_rmse_fast():
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 42])
+def test_toy_fit_reaches_2e_2_test_rmse_fast(seed):
+    """Every seed tried, not a lucky one (10 steps left seed 3 at 3.4e-2; 30 steps: all ≤ 1e-2 when measured)."""
     ds = create_dataset(toy_function, 2, train_num=1000, test_num=1000, seed=0)
-    model = KAN([2, 5, 1], grid=5, k=3, seed=42).double()
-    res = fit(model, ds, steps=10, stop_grid_update_step=10)
+    model = KAN([2, 5, 1], grid=5, k=3, seed=seed).double()
+    res = fit(model, ds, steps=30, stop_grid_update_step=10)
     assert res.test_loss[-1] <= 2e-2
     assert res.test_loss[-1] < 0.2 * res.test_loss[0] or res.test_loss[0] <= 2e-2
 
