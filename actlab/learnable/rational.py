@@ -275,9 +275,12 @@ def init_coefficients(m: int, n: int, init: str | Callable[..., Any] | None, int
                       init_params: dict[str, float] | None = None
                       ) -> tuple[torch.Tensor, torch.Tensor, RationalFit | None]:
     """(a, b, fit) for a rational of order (m, n): identity for ``init`` None/"identity", else a LSQ fit."""
-    if not (isinstance(m, int) and isinstance(n, int)) or m < 1 or n < 0:
-        raise ParameterError(f"rational: order (m, n) must be integers with m >= 1, n >= 0; got ({m!r}, {n!r})")
+    if not (isinstance(m, int) and isinstance(n, int)) or m < 0 or n < 0:
+        raise ParameterError(f"rational: order (m, n) must be integers >= 0; got ({m!r}, {n!r})")
     if init is None or (isinstance(init, str) and init == "identity" and not init_params):
+        if m == 0:
+            raise ParameterError("rational: init='identity' needs a numerator of degree m >= 1; with m = 0 "
+                                 "initialise by a fit (init=<a zoo name>)")
         a = torch.zeros(m + 1)
         a[1] = 1.0
         return a, torch.zeros(n), None

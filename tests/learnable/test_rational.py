@@ -40,7 +40,7 @@ def test_custom_backward_passes_gradcheck_in_float64():
     assert torch.autograd.gradcheck(lambda x, a, b: rational(x, a, b), (x, a, b))
 
 
-@pytest.mark.parametrize("m,n", [(1, 0), (3, 2), (2, 5)])
+@pytest.mark.parametrize("m,n", [(0, 2), (1, 0), (3, 2), (2, 5)])
 def test_custom_backward_gradcheck_other_orders(m, n):
     a, b = _coeffs(m, n, seed=m + n)
     x = torch.randn(50, dtype=D, requires_grad=True)
@@ -107,7 +107,9 @@ def test_rational_trains_towards_a_target():
 
 def test_bad_orders_and_targets_raise_clear_errors():
     with pytest.raises(ParameterError, match="order"):
-        Rational(m=0)
+        Rational(m=-1)
+    with pytest.raises(ParameterError, match="order"):
+        Rational(n=2.5)
     with pytest.raises(ParameterError, match="gated"):
         Rational(init="swiglu")
     with pytest.raises(KeyError, match="leaky_relu"):
@@ -128,3 +130,11 @@ def test_compiled_backend_equals_reference():
     g = torch.randn_like(y)
     for u, v in zip(torch.autograd.grad(y, (x, a, b), g), torch.autograd.grad(ref, (x, a, b), g)):
         torch.testing.assert_close(u, v)
+
+
+def test_constant_numerator_fits_a_bump_and_rejects_identity_init():
+    act = actlab.create("rational", m=0, n=2, init="gaussian")  # 1/(1+|b1||x|+|b2|x²) family fits a bump
+    x = torch.linspace(-3, 3, 601)
+    assert (act(x) - torch.exp(-x ** 2)).abs().max().item() == pytest.approx(act.fit_error, rel=0.05, abs=1e-3)
+    with pytest.raises(ParameterError, match="m >= 1"):
+        actlab.create("rational", m=0, n=2, init="identity")
