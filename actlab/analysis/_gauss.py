@@ -29,11 +29,7 @@ def resolve(act: Any, **params: Any) -> TorchFn:
             f = spec.fn
             kw = spec.bind(params, extra=())
             return lambda t: f(t, **kw)
-        try:
-            act = create(act, **params)
-        except TypeError as e:  # layers such as evonorm need constructor arguments (and are not elementwise)
-            raise ParameterError(f"act: {spec.name} cannot be built from params={params!r} ({e}); pass the "
-                                 "missing arguments or a built module") from None
+        act = create(act, **params)  # a layer missing constructor arguments (evonorm) raises a ParameterError
     if isinstance(act, torch.nn.Module):
         mod = act.double()
         return lambda t: mod(t)

@@ -82,17 +82,21 @@ def create(act: Any = "relu", inplace: bool | None = None, **params: Any) -> nn.
             return act(**params)
     spec = get(act)
     cls = module_class(spec)
-    if inplace and (spec.supports_inplace or not issubclass(cls, Activation)):
+    layer = not (isinstance(cls, type) and issubclass(cls, Activation))  # own constructor (class or factory)
+    if inplace and (spec.supports_inplace or layer):
         params["inplace"] = True
-    if not issubclass(cls, Activation):  # a layer with its own constructor: check the call before making it
+    if layer:  # check the call before making it
         _check_call(spec.name, cls, params)
     return cls(**params)
 
 
-def _check_call(name: str, cls: type, params: dict[str, Any]) -> None:
+def _check_call(name: str, cls: Callable[..., Any], params: dict[str, Any]) -> None:
     """Turn what would be a bare TypeError from ``cls(**params)`` into a ParameterError that names the missing
     or unknown parameters (with close matches and the valid list); ``inplace`` is dropped where unsupported."""
-    sig = inspect.signature(cls)
+    try:
+        sig = inspect.signature(cls)
+    except (TypeError, ValueError):  # no introspectable signature: let the call itself speak
+        return
     kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     valid = [n for n, p in sig.parameters.items() if p.kind in kinds]
     if "inplace" not in valid:

@@ -87,5 +87,5 @@ def test_bad_inputs_raise():
 def test_learnable_activations_work_and_unbuildable_layers_raise():
     m, v = signal.moment_map("rational", 0.0, 1.0)  # its initial (fitted) shape defines the function
     assert np.isfinite(m) and v > 0
-    with pytest.raises(ParameterError, match="evonorm_b0 cannot be built"):
+    with pytest.raises(ParameterError, match="evonorm_b0 needs num_features"):
         signal.moment_map("evonorm_b0", 0.0, 1.0)

@@ -1,8 +1,6 @@
-"""Cross-checks against pykan 0.2.8 (optional peer: pip install -e .[peers])."""
+"""Cross-checks against pykan 0.2.8 (installed by the test extras; skipped where it is missing)."""
 import pytest
 import torch
-
-pytestmark = pytest.mark.peers
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,8 @@
-"""Agreement with the optional peer packages (``pip install -e .[peers]``; marker ``peers``)."""
+"""Agreement with the qkan package (installed by the test extras; skipped where it is missing)."""
 import pytest
 import torch
 
 from actlab.kan.qkan import QKANLayer
-
-pytestmark = pytest.mark.peers
 
 
 @pytest.mark.parametrize("readout", ["z", "amplitude"])
