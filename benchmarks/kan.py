@@ -150,8 +150,8 @@ def reading(times: dict) -> str:
                  "bspline backend builds the basis-major design matrix directly (cardinal truncated-power form on "
                  "uniform knots, basis-major Cox–de Boor after a grid update) with a closed-form backward; "
                  "`backend=\"compiled\"` fuses the uniform basis into one loop; `backend=\"eager\"` is the "
-                 "autograd Cox–de Boor recursion (any derivative order); `matrix` is MatrixKAN's Ψ-polynomial "
-                 "evaluation, eager. Chebyshev/Legendre (tanh as 2σ(2x)−1) and Fourier (cos/sin by recurrence) fill "
+                 "autograd Cox–de Boor recursion (any derivative order); `matrix` is the MatrixKAN algorithm (powers "
+                 "of the local coordinate × Ψ_k, added at the interval's basis indices). Chebyshev/Legendre (tanh as 2σ(2x)−1) and Fourier (cos/sin by recurrence) fill "
                  "their design in place when no input gradient is needed; RBF has a closed-form backward. pykan in "
                  ".speed() mode still builds (B, out, in) tensors per layer.")
     return "\n".join(lines)

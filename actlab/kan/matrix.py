@@ -6,7 +6,8 @@ u = (x - t_j)/h ∈ [0, 1), are the row vector [1, u, ..., u^k]·Ψ_k with a fix
 (B, in, K) basis tensor is evaluated from Ψ_k directly — no recursion, no scatter — so torch.compile fuses the
 whole basis (and its backward) into one loop: the bspline basis' ``backend="compiled"`` uses it on uniform knots.
 The values equal `bspline_basis` (tested); after a grid update makes the knots non-uniform the basis falls back
-to Cox–de Boor.
+to Cox–de Boor. The "matrix" basis' default backend runs the MatrixKAN algorithm itself (`matrix_fast.py`:
+only the k+1 non-zero values per input, placed into the design); "eager" and "compiled" use the dense form here.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from torch import Tensor
 
 from actlab.kan.basis import register_basis
 from actlab.kan.bspline import BSplineBasis, bspline_basis
+from actlab.kan.deboor import bspline_design
 
 
 @lru_cache(maxsize=16)
@@ -136,8 +138,24 @@ class MatrixBSplineBasis(BSplineBasis):
     """
 
     def features(self, u: Tensor) -> Tensor:
+        if self.backend == "fast":
+            return self.major(u).transpose(1, 2)
         knots = self.knots.to(u.dtype)
         if self._knot_info(knots)[0]:
             fn = compiled_matrix_basis if self.backend == "compiled" else matrix_bspline_basis
             return fn(u, knots, self.k)
         return bspline_basis(u, knots, self.k)
+
+    def design(self, u: Tensor) -> tuple[Tensor, bool]:
+        """backend "fast" (default): the MatrixKAN algorithm (`matrix_fast.matrix_design`) on uniform knots, the
+        bspline basis' own fast path after a grid update; "eager": every piece of the dense tensor from Ψ_k;
+        "compiled": that, fused by torch.compile."""
+        if self.backend != "fast":
+            return self.features(u).reshape(u.shape[0], -1), False
+        knots = self.knots.to(u.dtype)
+        uniform, table = self._knot_info(knots)
+        if not uniform:
+            return bspline_design(u, knots, self.k, table=table, uniform=False), True
+        from actlab.kan.matrix_fast import matrix_design
+
+        return matrix_design(u, knots, self.k).reshape(u.shape[0], -1), True
