@@ -16,6 +16,8 @@ KAT's released code shares the numerator across groups (only the denominators ar
 """
 from __future__ import annotations
 
+import warnings
+
 import math
 from collections.abc import Callable
 from typing import Any
@@ -78,6 +80,10 @@ class GroupRational(nn.Module):
         return a, self.denominator
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.dim == -1 and x.dim() >= 4 and not getattr(self, "_warned", False):
+            self._warned = True  # once per module: NCHW feature maps almost surely want dim=1
+            warnings.warn(f"grkan groups along the last axis (dim=-1, size {x.shape[-1]}) of a {x.dim()}-D input; "
+                          "for (B, C, H, W) feature maps pass dim=1 (an explicit dim=3 silences this)", stacklevel=2)
         a, b = self.coefficients()
         return rational(x, a, b, dim=self.dim, backend=self.backend)
 

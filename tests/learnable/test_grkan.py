@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 import torch
 
@@ -23,7 +25,7 @@ def test_groups_share_one_rational_per_block_of_consecutive_channels():
 
 
 def test_channel_dim_one_for_images_matches_channels_last():
-    act = GroupRational(groups=2, init="gelu")
+    act = GroupRational(groups=2, init="gelu", dim=3)  # (B, H, W, C)
     with torch.no_grad():
         act.numerator.add_(torch.randn_like(act.numerator) * 0.1)
     x = torch.randn(2, 8, 3, 3)
@@ -97,3 +99,15 @@ def test_swap_replaces_gelu_in_a_model_with_group_rationals():
     x = torch.randn(4, 16)
     ref = model[2](torch.nn.functional.gelu(model[0](x)))
     torch.testing.assert_close(model(x), ref, atol=0.02, rtol=0)   # the fit error of the gelu init
+
+
+def test_last_axis_grouping_of_a_feature_map_warns_once():
+    act = actlab.create("grkan", groups=2)
+    x = torch.randn(2, 4, 6, 6)
+    with pytest.warns(UserWarning, match="dim=1"):
+        act(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        act(x)  # once per module
+        actlab.create("grkan", groups=2, dim=1)(x)  # channels: no warning
+        actlab.create("grkan", groups=2)(torch.randn(2, 5, 6))  # (B, N, C) tokens: no warning
