@@ -71,7 +71,11 @@ class InfoPlaneConfig:
         self.sizes = tuple(int(s) for s in self.sizes)
         if self.sizes[0] != 12 or self.sizes[-1] != 2:
             raise ParameterError(f"sizes must start at 12 inputs and end at 2 classes, got {self.sizes}")
-        self.act = get(self.act).name  # a registered zoo or learnable name; unknown names fail here
+        spec = get(self.act)  # a registered zoo or learnable name; unknown names fail here
+        if spec.kind in ("gated", "rowwise"):
+            raise ParameterError(f"act: {spec.name} is {spec.kind} (it changes or mixes the hidden width); the "
+                                 "information-plane network needs a shape-preserving activation of each unit")
+        self.act = spec.name
         self.estimator_opts = {**DEFAULT_OPTS[self.estimator], **self.estimator_opts}
 
     def key(self) -> str:

@@ -43,6 +43,10 @@ def find_massive(hidden: Tensor, abs_threshold: float = 100.0, ratio: float = 10
     if h.dim() != 3 or h.numel() == 0:
         raise ShapeError(f"hidden must be (batch, tokens, dim) or (tokens, dim), got {tuple(hidden.shape)}")
     mag = h.abs().float()
+    if not torch.isfinite(mag).all():
+        where = (~torch.isfinite(mag)).nonzero()[0].tolist()
+        raise ParameterError(f"hidden states{f' of {layer_name}' if layer_name else ''} contain NaN/inf (first at "
+                             f"(batch, token, dim) = {tuple(where)}); a median of them would hide massive values")
     med = mag.median(dim=-1, keepdim=True).values
     hit = (mag > abs_threshold) & (mag >= ratio * med)
     out = [Massive(layer, layer_name, int(b), int(t), int(d), float(h[b, t, d]), float(med[b, t, 0]))

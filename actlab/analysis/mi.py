@@ -42,8 +42,8 @@ def as_samples(a: Any, name: str) -> np.ndarray:
     if hasattr(a, "detach"):
         a = a.detach().cpu().numpy()
     a = np.asarray(a)
-    if a.dtype == object:
-        raise ShapeError(f"{name} must be a numeric array, got dtype object")
+    if a.dtype.kind not in "biuf":  # object, strings, complex, datetimes: no silent casting
+        raise ShapeError(f"{name} must be a real numeric (bool, int or float) array, got dtype {a.dtype}")
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:
@@ -265,6 +265,9 @@ def mutual_information(x: Any, y: Any, method: str = "binning", unit: str = "bit
     if extra:
         raise ParameterError(f"unknown option(s) {sorted(extra)} for method {method!r}; "
                              f"allowed: {sorted(_KNOWN_OPTS[method])}")
+    if opts.get("bin_size") is not None and ({"bins", "range"} & set(opts)):
+        raise ParameterError("bin_size fixes the bin width on an unbounded grid; it cannot be combined with "
+                             f"{sorted({'bins', 'range'} & set(opts))} (equal intervals over a range)")
     x, y = _pair(x, y)
     xd, yd = _is_discrete(x, opts.get("x_discrete")), _is_discrete(y, opts.get("y_discrete"))
 

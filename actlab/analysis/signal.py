@@ -78,9 +78,18 @@ def moment_jacobian(name: Any, mean: float, var: float, omega: float = 0.0, tau:
 
 
 # ----------------------------------------------------------------------------------- mean-field theory
+def _check_sigmas(sigma_w: float, sigma_b: float) -> None:
+    """σ_w, σ_b are standard deviations: σ_w > 0 (0 kills the signal), σ_b >= 0 (they enter squared)."""
+    if not (np.isfinite(sigma_w) and sigma_w > 0):
+        raise ParameterError(f"sigma_w is a weight standard deviation and must be > 0, got {sigma_w!r}")
+    if not (np.isfinite(sigma_b) and sigma_b >= 0):
+        raise ParameterError(f"sigma_b is a bias standard deviation and must be >= 0, got {sigma_b!r}")
+
+
 def variance_map(act: Any, q: np.ndarray | float, sigma_w: float, sigma_b: float, n_quad: int = N_QUAD,
                  **params: Any) -> np.ndarray:
     """q ↦ σ_w² E[φ(√q z)²] + σ_b² (vectorised over q)."""
+    _check_sigmas(sigma_w, sigma_b)
     fn = resolve(act, **params)
     q = np.atleast_1d(np.asarray(q, dtype=np.float64))
     return sigma_w**2 * expect(fn, 0.0, np.sqrt(q), n_quad, power=2) + sigma_b**2
@@ -103,6 +112,7 @@ def q_star(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0, n_quad: in
 def correlation_map(act: Any, c: np.ndarray | float, q: float, sigma_w: float, sigma_b: float,
                     n_quad: int = 60, **params: Any) -> np.ndarray:
     """c ↦ (σ_w² E[φ(u₁)φ(u₂)] + σ_b²) / q with u₁, u₂ of variance q and correlation c (q is usually q*)."""
+    _check_sigmas(sigma_w, sigma_b)
     fn = resolve(act, **params)
     return (sigma_w**2 * expect_pair(fn, c, np.sqrt(q), n_quad) + sigma_b**2) / q
 

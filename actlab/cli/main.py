@@ -32,23 +32,43 @@ def _load_groups() -> None:
 _load_groups()
 
 
-def main() -> None:
-    """Run the CLI; actlab errors print a one-line message and exit 2 (never a traceback)."""
+def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """(ClickException, Exit) classes of every click copy in play: typer >= 0.29 vendors its own click as
+    typer._click (its Exit is typer.Exit)."""
+    import click
+
+    usage: list[type] = [click.exceptions.ClickException]
+    exits: list[type] = [click.exceptions.Exit, typer.Exit]
     try:
-        app(standalone_mode=False)
+        import typer._click as vendored
+
+        usage.append(vendored.exceptions.ClickException)
+    except ImportError:  # an older typer that uses click itself
+        pass
+    return tuple(usage), tuple(exits)
+
+
+def main() -> None:
+    """Run the CLI; actlab errors print a one-line message and exit 2 (never a traceback); usage errors exit 2
+    with click's message; Ctrl-C prints "aborted" and exits 130."""
+    usage, exit_ = _click_exceptions()
+    try:
+        rc = app(standalone_mode=False)
     except ActlabError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
+        sys.exit(2)
+    except OSError as e:  # an output path in a missing or unwritable place, a file where a folder should be
+        err_console.print(f"[bold red]error:[/] {e.strerror or e}: {e.filename or ''}", highlight=False)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         sys.exit(130)
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
-            sys.exit(2)
-        if isinstance(e, click.exceptions.Exit):
-            sys.exit(e.exit_code)
-        raise
-
+    except usage as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except exit_ as e:
+        sys.exit(e.exit_code)
+    if isinstance(rc, int) and rc:  # typer returns 130 for a Ctrl-C it caught itself
+        if rc == 130:
+            err_console.print("aborted")
+        sys.exit(rc)

@@ -143,6 +143,7 @@ def search_promote(
     rank: Annotated[int, typer.Option(help="take the rank-th best candidate (1 = best)")] = 1,
     idx: Annotated[int | None, typer.Option(help="take candidate #idx instead of a rank")] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="write a Python module that registers it")] = None,
+    force: Annotated[bool, typer.Option(help="promote a candidate the search rejected or did not finish")] = False,
 ):
     """Turn a found candidate into a zoo spec: show it, and optionally write a module that registers it."""
     import json
@@ -156,6 +157,9 @@ def search_promote(
         if not pick:
             raise ConfigError(f"no candidate #{idx} in {db} (it holds #0..#{len(rows) - 1})")
         row = pick[0]
+        if row["status"] not in ("done", "duplicate") and not force:
+            why = f": {row['reason']}" if row.get("reason") else ""
+            raise ConfigError(f"candidate #{idx} is {row['status']}{why}; pass --force to promote it anyway")
     else:
         best = top_rows(rows, rank)
         if rank < 1 or len(best) < rank:

@@ -12,8 +12,8 @@ from typing import Any
 
 import sympy as sp
 
-from actlab.core.errors import ConfigError
-from actlab.core.registry import register
+from actlab.core.errors import ConfigError, UnknownNameError
+from actlab.core.registry import get, register
 from actlab.core.spec import ActivationSpec, Param, Props, Source
 from actlab.search.symbolic import X, compile_expr, parse_expression, to_standard
 
@@ -45,12 +45,22 @@ def _resolve(candidate: Any, space: str | None, space_options: dict[str, Any] | 
     return sp_obj, genome, expr, init
 
 
+def _registered(name: str) -> bool:
+    try:
+        get(name)
+    except UnknownNameError:
+        return False
+    return True
+
+
 def promote(candidate: Any, name: str, *, space: str | None = None, space_options: dict[str, Any] | None = None,
             family: str | None = None, formula: str | None = None, learnable: bool = True,
             register_spec: bool = True) -> ActivationSpec:
     """Register ``candidate`` (expression text, sympy expr, genome or store row) as activation ``name``."""
     if not isinstance(name, str) or not name.strip() or not name.replace("_", "").isalnum():
         raise ConfigError(f"promote: name must be an identifier like 'found_swish', got {name!r}")
+    if _registered(name):
+        raise ConfigError(f"promote: {name!r} is already a registered activation name; choose another")
     sp_obj, genome, expr, init = _resolve(candidate, space, space_options)
     if expr is None:  # a norm-activation graph: a layer spec
         from actlab.search.graph import GraphLayer, graph_text
@@ -80,7 +90,10 @@ def promote(candidate: Any, name: str, *, space: str | None = None, space_option
         return std.xreplace(subs)
 
     piecewise = expr.has(sp.Max, sp.Min, sp.Abs, sp.sign, sp.Piecewise)
-    spec = ActivationSpec(name=name, family=family or ("sparse" if piecewise else "smooth"),
+    # "sparse" would claim exact zeros the expression need not have: learnable if it has trainable scalars,
+    # else classic (piecewise, ReLU-like kinks) or smooth
+    default_family = "learnable" if params and learnable else ("classic" if piecewise else "smooth")
+    spec = ActivationSpec(name=name, family=family or default_family,
                           formula=formula or str(expr), source=SOURCE, fn=fn, params=params, sympy=sympy_form,
                           props=Props.of("C0" if piecewise else "Cinf"), notes=f"sympy: {expr}")
     return register(spec) if register_spec else spec

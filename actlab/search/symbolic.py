@@ -12,6 +12,7 @@ unknown sympy function is a `CompileError` that names it. `parse_expression` rea
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -221,6 +222,20 @@ PARSE_FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
 _CONSTANTS = {"pi": sp.pi, "e": sp.E, "eps": EPS}
 
 
+MAX_LITERAL = 1e15
+MAX_EXPONENT = 64
+
+
+def _check_power(base: sp.Expr, exponent: sp.Expr, text: str) -> None:
+    """Refuse powers sympy would expand into astronomically large exact numbers (9**9**9 never finishes)."""
+    if not exponent.is_Number:
+        return
+    if abs(float(exponent)) > MAX_EXPONENT:
+        raise ConfigError(f"exponent {exponent} in {text!r} is too large (at most {MAX_EXPONENT} in magnitude)")
+    if base.is_Number and base != 0 and abs(float(exponent)) * math.log10(abs(float(base))) > 300:
+        raise ConfigError(f"constant power {base}**{exponent} in {text!r} is beyond float range")
+
+
 def parse_expression(text: str) -> sp.Expr:
     """Parse user text such as ``"x*sigmoid(1.5*x)"`` or ``"max(x, tanh(x)) + b0*x"`` into a sympy tree.
 
@@ -238,6 +253,8 @@ def parse_expression(text: str) -> sp.Expr:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
                 and not isinstance(node.value, bool):
             v = node.value
+            if not abs(v) <= MAX_LITERAL:  # also catches 1e400 (inf)
+                raise ConfigError(f"number {v!r} in {text!r} is out of range (|v| <= {MAX_LITERAL:g})")
             return sp.Integer(v) if isinstance(v, int) else sp.Float(v)
         if isinstance(node, ast.Name):
             n = node.id
@@ -253,6 +270,8 @@ def parse_expression(text: str) -> sp.Expr:
             return -v if isinstance(node.op, ast.USub) else v
         if isinstance(node, ast.BinOp):
             a, b = conv(node.left), conv(node.right)
+            if isinstance(node.op, ast.Pow):
+                _check_power(a, b, text)
             ops = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
                    ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}
             for k, f in ops.items():

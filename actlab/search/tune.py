@@ -15,6 +15,9 @@ from actlab.search.expression import ExpressionActivation
 from actlab.search.symbolic import compile_expr, parse_expression
 
 
+FAILED = -1e9  # the score of a trial whose objective is not finite (TPE needs a number)
+
+
 def tune_template(template: str, objective: Any = "target:silu", *, n_trials: int = 30, seed: int = 0,
                   low: float = -3.0, high: float = 3.0, seeds: tuple[int, ...] = (0,)) -> dict[str, Any]:
     """Search the b_i of ``template`` in [low, high] with TPE; returns ``{"params", "value", "trials"}``."""
@@ -39,9 +42,12 @@ def tune_template(template: str, objective: Any = "target:silu", *, n_trials: in
                 rec = obj.run(lambda: ExpressionActivation(expr, init=init), s)
             vals.append(rec["value"])
         v = sum(vals) / len(vals)
-        return v if math.isfinite(v) else -1e9
+        return v if math.isfinite(v) else FAILED
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
     study.optimize(score, n_trials=n_trials)
+    if study.best_value <= FAILED:
+        raise ConfigError(f"no trial of {template!r} gave a finite objective in [{low}, {high}] "
+                          f"({n_trials} trials): the template diverges there; change it or the range")
     return {"params": dict(study.best_params), "value": float(study.best_value), "trials": len(study.trials)}

@@ -9,7 +9,6 @@ Rows are written by the driver only: ``pending`` when submitted, then ``done`` /
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -60,10 +59,7 @@ class CandidateStore:
                               f"(mkdir -p {path.parent}) or choose another --db")
         if path.is_dir():
             raise ConfigError(f"database path {str(path)!r} is a directory; give a file such as {path / 'search.db'}")
-        try:
-            self.con = connect(path, SCHEMA)
-        except sqlite3.DatabaseError as e:
-            raise ConfigError(f"{str(path)!r} is not a search database: {e}") from None
+        self.con = connect(path, SCHEMA)  # a non-database file is a ConfigError there
         self.path, self.space = path, space
         self.settings = json.loads(json.dumps(settings))  # normalise tuples to lists, as stored
         meta = self.meta()

@@ -23,9 +23,13 @@ def connect(path: str | Path, schema: str | None = None) -> sqlite3.Connection:
     except sqlite3.OperationalError as e:
         raise ConfigError(f"cannot open database {path}: {e}") from None
     con.row_factory = sqlite3.Row
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
-    con.execute("PRAGMA foreign_keys=ON")
-    if schema:
-        con.executescript(schema)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute("PRAGMA foreign_keys=ON")
+        if schema:
+            con.executescript(schema)
+    except sqlite3.DatabaseError as e:  # e.g. a text file passed as --db
+        con.close()
+        raise ConfigError(f"{str(path)!r} is not a usable SQLite database: {e}") from None
     return con

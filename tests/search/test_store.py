@@ -68,5 +68,5 @@ def test_store_rows_hold_form_hash_status_metrics_and_timestamps(tmp_path):
 def test_non_database_file_is_a_clear_error(tmp_path):
     db = tmp_path / "s.db"
     db.write_text("not sqlite at all, just text " * 100)
-    with pytest.raises(ConfigError, match="not a search database"):
+    with pytest.raises(ConfigError, match="not a usable SQLite database"):
         run_search("swish", "random", "target:silu", budget=2, db=db)
