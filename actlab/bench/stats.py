@@ -70,7 +70,8 @@ class Summary:
     rel_step_time: float
     params: float
     wall_time: float
-    peak_mem: float = math.nan  # bytes, as the task measured it
+    peak_mem: float = math.nan  # bytes, as the task measured it (RSS: depends on run order)
+    saved_mem: float = math.nan  # bytes autograd kept for backward in one training step (order-independent)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +84,14 @@ def _finite(xs: Iterable[Any]) -> list[float]:
 def _nanmean(xs: Iterable[Any]) -> float:
     v = _finite(xs)
     return float(np.mean(v)) if v else math.nan
+
+
+def _saved_mem(run: Mapping[str, Any]) -> Any:
+    """A run's saved-for-backward bytes: a top-level key in fresh results, inside ``extra`` for stored rows."""
+    if "saved_mem" in run:
+        return run["saved_mem"]
+    extra = run.get("extra")
+    return extra.get("saved_mem") if isinstance(extra, Mapping) else None
 
 
 def group_runs(runs: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
@@ -106,7 +115,8 @@ def summarize(runs: Iterable[Mapping[str, Any]], conf: float = 0.95) -> list[Sum
         out.append(Summary(task, act, metric, hib, len(vals), sum(bool(r.get("diverged")) for r in rs), t.mean,
                            t.lo, t.hi, b.lo, b.hi, _nanmean(r.get("step_time") for r in rs),
                            _nanmean(r.get("rel_step_time") for r in rs), _nanmean(r.get("params") for r in rs),
-                           _nanmean(r.get("wall_time") for r in rs), _nanmean(r.get("peak_mem") for r in rs)))
+                           _nanmean(r.get("wall_time") for r in rs), _nanmean(r.get("peak_mem") for r in rs),
+                           _nanmean(_saved_mem(r) for r in rs)))
     return out
 
 

@@ -152,7 +152,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                       "t": f"[{fmt(s.t_lo)}, {fmt(s.t_hi)}]", "boot": f"[{fmt(s.boot_lo)}, {fmt(s.boot_hi)}]",
                       "rel": fmt(s.rel_step_time, 3), "step_ms": fmt(s.step_time * 1e3, 3),
                       "params": fmt(int(s.params)) if math.isfinite(s.params) else "—",
-                      "mem": fmt(s.peak_mem / 2**20, 3) if s.peak_mem > 0 else "—",
+                      "mem": fmt(s.saved_mem / 2**20, 3) if s.saved_mem > 0 else "—",
                       "wall": fmt(s.wall_time, 3),
                       "pareto": s.act in front} for s in rows]})
 

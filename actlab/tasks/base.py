@@ -147,7 +147,7 @@ class Task:
             "diverged_epoch": hist.diverged_epoch, "diverged_reason": hist.diverged_reason,
             "wall_time": hist.wall_time, "step_time": hist.step_time, "n_steps": hist.n_steps,
             "params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-            "peak_mem": hist.peak_mem, "peak_mem_method": hist.peak_mem_method,
+            "peak_mem": hist.peak_mem, "peak_mem_method": hist.peak_mem_method, "saved_mem": hist.saved_mem,
             "curve": list(hist.val_metric), "train_curve": list(hist.train_loss), "epochs": hist.epochs_run,
             "val_best": hist.best_metric, "val_final": hist.final_metric, "small": small,
             "budget": cfg.model_dump(), "model_kw": dict(mo), "data_kw": dict(da),

@@ -7,6 +7,8 @@ for numerical trouble, so a suite can go on with the next run.
 """
 from __future__ import annotations
 
+import contextlib
+
 import math
 import statistics
 import time
@@ -19,7 +21,7 @@ from torch import nn
 
 from actlab.core.seed import seed_everything
 from actlab.train.config import TrainConfig
-from actlab.train.memory import PeakMemory
+from actlab.train.memory import PeakMemory, SavedForBackward
 
 Tensor = torch.Tensor
 LossFn = Callable[[Tensor, Tensor], Tensor]
@@ -49,7 +51,9 @@ Callback = Callable[[ProgressEvent], Any]
 class History:
     """Everything one `fit` call measured.
 
-    peak_mem is in bytes, measured as ``peak_mem_method`` says (see `actlab.train.memory`).
+    peak_mem is in bytes, measured as ``peak_mem_method`` says (see `actlab.train.memory`); it depends on what the
+    process held before, so compare activations by saved_mem: the bytes autograd kept for backward in the first
+    training step (parameters excluded).
     step_time is the median wall time of one optimiser step in seconds (forward, backward, update).
     """
 
@@ -68,6 +72,7 @@ class History:
     step_time: float = math.nan
     peak_mem: int = 0
     peak_mem_method: str = ""
+    saved_mem: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -167,7 +172,10 @@ def fit(model: nn.Module, train: Sequence[Tensor], val: Sequence[Tensor], loss_f
                     continue  # a lone trailing sample: BatchNorm cannot train on it and it adds only noise
                 xb, yb = xtr[idx], ytr[idx]
                 ts = time.perf_counter()
-                loss = _step(model, opt, loss_fn, xb, yb, cfg)
+                saved = SavedForBackward(model.parameters()) if hist.n_steps == 0 else None
+                loss = _step(model, opt, loss_fn, xb, yb, cfg, saved)
+                if saved is not None:  # the first step also counts what autograd keeps for backward
+                    hist.saved_mem = saved.saved
                 step_times.append(time.perf_counter() - ts)
                 hist.n_steps += 1
                 if first_loss is None:
@@ -208,12 +216,20 @@ def fit(model: nn.Module, train: Sequence[Tensor], val: Sequence[Tensor], loss_f
 
 
 def _step(model: nn.Module, opt: torch.optim.Optimizer, loss_fn: LossFn, xb: Tensor, yb: Tensor,
-          cfg: TrainConfig) -> float:
-    """One optimiser step; returns the batch loss as a float (NaN/inf pass through for the caller to see)."""
+          cfg: TrainConfig, saved: SavedForBackward | None = None) -> float:
+    """One optimiser step; returns the batch loss as a float (NaN/inf pass through for the caller to see).
+    ``saved`` (if given) counts what the first forward of the step saves for backward."""
+    measure = [saved]
+
+    def forward() -> Tensor:
+        ctx, measure[0] = measure[0], None  # only the first forward (LBFGS evaluates several)
+        with ctx if ctx is not None else contextlib.nullcontext():
+            return loss_fn(model(xb), yb)
+
     if isinstance(opt, torch.optim.LBFGS):
         def closure() -> Tensor:
             opt.zero_grad(set_to_none=True)
-            out = loss_fn(model(xb), yb)
+            out = forward()
             if torch.isfinite(out):
                 out.backward()
             return out
@@ -221,7 +237,7 @@ def _step(model: nn.Module, opt: torch.optim.Optimizer, loss_fn: LossFn, xb: Ten
         loss = opt.step(closure)
         return float(loss.detach())
     opt.zero_grad(set_to_none=True)
-    loss = loss_fn(model(xb), yb)
+    loss = forward()
     value = float(loss.detach())
     if not _finite(value):
         return value  # skip the update: a NaN gradient would only poison the weights

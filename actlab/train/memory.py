@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import resource
 import sys
+from collections.abc import Iterable
 
 import torch
 
@@ -73,3 +74,34 @@ class PeakMemory:
         else:
             top = _maxrss_bytes()
         self.peak = max(0, int(top - self._base))
+
+
+class SavedForBackward:
+    """Context manager counting the bytes autograd saves for backward inside the block (``saved``, >= 0).
+
+    Each distinct storage is counted once; storages of ``exclude`` tensors (a model's parameters: Linear saves
+    its weight) are not activation memory and are skipped. Unlike the RSS peak this does not depend on what
+    the process allocated before (run order, allocator reuse), so it compares activations fairly: it is the
+    activation memory one training step holds between forward and backward.
+    """
+
+    def __init__(self, exclude: Iterable[torch.Tensor] = ()):
+        self._skip = {t.untyped_storage().data_ptr() for t in exclude}
+        self._seen: set[int] = set()
+        self.saved = 0
+
+    def _pack(self, t: torch.Tensor) -> torch.Tensor:
+        storage = t.untyped_storage()
+        ptr = storage.data_ptr()
+        if ptr not in self._skip and ptr not in self._seen:
+            self._seen.add(ptr)
+            self.saved += storage.nbytes()
+        return t
+
+    def __enter__(self) -> SavedForBackward:
+        self._hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, lambda t: t)
+        self._hooks.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._hooks.__exit__(*exc)

@@ -169,3 +169,20 @@ def test_batch_size_one_trains_on_every_sample():
     tr, va = _blobs()
     h = fit(_model(0), (tr[0][:7], tr[1][:7]), va, F.cross_entropy, _acc, TrainConfig(epochs=2, batch_size=1))
     assert h.n_steps == 14
+
+
+@pytest.mark.parametrize("opt", ["adam", "lbfgs"])
+def test_saved_for_backward_counts_exactly_the_activation_difference_and_not_run_order(opt):
+    """GELU keeps its input on top of the output the next Linear keeps; ReLU's saved output *is* that tensor.
+    So the two differ by exactly one (batch, 16) float32 tensor, whichever runs first (the RSS peak does not)."""
+    tr, va = _blobs()
+    cfg = TrainConfig(epochs=1, max_steps=2, batch_size=32, optimizer=opt)
+    first = {}
+    for order in (("relu", "gelu"), ("gelu", "relu")):
+        got = {}
+        for name in order:
+            act = nn.ReLU if name == "relu" else nn.GELU
+            got[name] = fit(_model(0, act), tr, va, F.cross_entropy, _acc, cfg).saved_mem
+        assert got["gelu"] - got["relu"] == 32 * 16 * 4
+        first = first or got
+        assert got == first
