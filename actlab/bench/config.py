@@ -65,6 +65,14 @@ class SuiteConfig(BaseModel):
             return list(range(v))
         return _split(v) if isinstance(v, str) else v
 
+    @field_validator("seeds")
+    @classmethod
+    def _non_negative(cls, v: list[int]) -> list[int]:
+        bad = [s for s in v if s < 0]
+        if bad:
+            raise ValueError(f"seeds must be >= 0 (torch.manual_seed refuses negatives), got {bad}")
+        return v
+
     @field_validator("acts", "tasks", "seeds")
     @classmethod
     def _unique(cls, v: list[Any]) -> list[Any]:
@@ -140,7 +148,12 @@ def load_file(path: str | Path) -> SuiteConfig:
             raise ConfigError(f"suite file {str(path)!r}: expected a .yaml, .yml, .toml or .json file")
     except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
         raise ConfigError(f"suite file {str(path)!r} cannot be parsed: {e}") from None
-    data = dict(data or {})
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"suite file {str(path)!r}: the top level must be a mapping of fields (name, acts, "
+                          f"tasks, seeds, ...), got a {type(data).__name__}")
+    data = dict(data)
     data.setdefault("name", path.stem)
     return make_config(data)
 

@@ -77,6 +77,8 @@ def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
     A real write is attempted because permission bits lie (root ignores them; read-only mounts do not).
     """
     path = Path(path)
+    if not is_dir and path.is_dir():
+        raise ConfigError(f"{what} {str(path)!r} is a directory; give a file inside it, e.g. {path / 'bench.db'}")
     d = path if is_dir else path.parent
     for parent in (d, *d.parents):  # the deepest existing ancestor must be a directory
         if parent.exists():

@@ -11,7 +11,7 @@ from rich.table import Table
 from actlab.cli.main import console
 
 
-def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu") -> Table:
+def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu", tie_tol: float = 0.0) -> Table:
     """Mean rank over tasks, then each task's mean and 95% t-interval (the terminal twin of the report's table)."""
     import math
 
@@ -19,12 +19,12 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu")
     from actlab.store.runs import RunStore
 
     with RunStore(db) as store:
-        runs = store.runs(suite_id)
+        runs = store.runs_with_baseline(suite_id, baseline)
     sums = stats.summarize(runs)
     tasks = sorted({s.task for s in sums})
     by = {(s.task, s.act): s for s in sums}
     wtl: dict[str, list[int]] = {}
-    for p in stats.paired_vs_baseline(runs, baseline=baseline):
+    for p in stats.paired_vs_baseline(runs, baseline=baseline, tie_tol=tie_tol):
         w = wtl.setdefault(p.act, [0, 0, 0])
         w[0] += p.wins
         w[1] += p.ties
@@ -47,8 +47,8 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu")
             elif not math.isfinite(s.mean):
                 cells.append("[red]diverged[/]")
             else:
-                half = (s.t_hi - s.t_lo) / 2 if math.isfinite(s.t_hi) else math.nan
-                cells.append(f"{s.mean:.3g}±{half:.1g}" + (f" [red]{s.n_diverged}div[/]" if s.n_diverged else ""))
+                spread = f"±{(s.t_hi - s.t_lo) / 2:.1g}" if math.isfinite(s.t_hi) else f" (n={s.n})"
+                cells.append(f"{s.mean:.3g}{spread}" + (f" [red]{s.n_diverged}div[/]" if s.n_diverged else ""))
         rels = [by[(tk, act)].rel_step_time for tk in tasks if (tk, act) in by]
         rels = [r for r in rels if math.isfinite(r)]
         rel = f"{sum(rels) / len(rels):.2f}" if rels else "—"
@@ -65,7 +65,8 @@ def bench(
     seeds: Annotated[int | None, typer.Option("--seeds", help="number of seeds (0..n-1)")] = None,
     db: Annotated[Path, typer.Option("--db", help="results database (SQLite)")] = Path("runs/bench.db"),
     backend: Annotated[str | None, typer.Option("--backend", help="in-process when omitted; local | ray")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="parallel runs for --backend")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="parallel runs (> 1 implies --backend local)")]
+    = None,
     report: Annotated[Path | None, typer.Option("--report", help="also write the HTML report to this directory")]
     = None,
     baseline: Annotated[str | None, typer.Option("--baseline", help="activation to compare against")] = None,
@@ -117,15 +118,17 @@ def bench(
 
     outputs = [report] if report is not None else []
     with progress:
-        res = run_suite(cfg, db, backend=cfg.backend if backend or cfg.backend != "local" else None,
+        # a backend runs when asked for on the command line or in the suite file (or implied by workers > 1)
+        pooled = backend is not None or cfg.backend != "local" or (cfg.workers or 1) > 1
+        res = run_suite(cfg, db, backend=cfg.backend if pooled else None,
                         on_event=on_event, outputs=outputs, progress=True)
     console.print(f"{len(res.executed)} runs done, {len(res.skipped)} skipped (already in db), "
                   f"{len(res.diverged)} diverged, {len(res.errors)} failed, in {res.wall_time:.1f} s")
-    console.print(ranking_table(db, res.suite_id, baseline=cfg.baseline))
+    console.print(ranking_table(db, res.suite_id, baseline=cfg.baseline, tie_tol=cfg.tie_tol))
     if report is not None:
         from actlab.report.html import write_report
 
-        index = write_report(db, report, suite_id=res.suite_id, baseline=cfg.baseline)
+        index = write_report(db, report, suite_id=res.suite_id, baseline=cfg.baseline, tie_tol=cfg.tie_tol)
         console.print(f"report: {index.resolve()}")
 
 

@@ -49,6 +49,14 @@ def _slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", s)[:80]
 
 
+def _suites_text(suites: list[dict[str, Any]]) -> str:
+    """"quick, custom ×3" (each invocation of `actlab bench` records one suite row), or "none"."""
+    counts: dict[str, int] = {}
+    for s in suites:
+        counts[s["name"]] = counts.get(s["name"], 0) + 1
+    return ", ".join(f"{n} ×{c}" if c > 1 else n for n, c in counts.items()) or "none"
+
+
 def _label_tasks(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A task run with several budgets is shown once per budget: ``digits_mlp[epochs=3]``."""
     opts = defaultdict(set)
@@ -56,7 +64,10 @@ def _label_tasks(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         opts[r["task"]].add(json.dumps(r["options"], sort_keys=True))
     for r in runs:
         if len(opts[r["task"]]) > 1 and r["options"]:
-            r["task"] = r["task"] + "[" + ",".join(f"{k}={v}" for k, v in sorted(r["options"].items())) + "]"
+            shown = {k: v for k, v in r["options"].items() if k != "task_fingerprint"}  # an internal code hash
+            label = ",".join(f"{k}={v}" for k, v in sorted(shown.items())) or \
+                f"code {str(r['options'].get('task_fingerprint', ''))[:6]}"
+            r["task"] = r["task"] + "[" + label + "]"
     return runs
 
 
@@ -121,7 +132,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                   tie_tol: float = 0.0) -> dict[str, Any]:
     """Compute every statistic and draw every figure; return the template's context."""
     figdir = out_dir / "figures"
-    runs = _label_tasks(store.runs(suite_id))
+    runs = _label_tasks(store.runs_with_baseline(suite_id, baseline))
     ok = [r for r in runs if r["status"] != "error"]
     sums = stats.summarize(ok)
     acts = sorted({s.act for s in sums})
@@ -187,7 +198,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
 
     return {
         "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "db": str(store.path), "suites": store.suites(), "n_runs": len(runs),
+        "db": str(store.path), "suites": store.suites(), "suites_text": _suites_text(store.suites()), "n_runs": len(runs),
         "n_ok": sum(r["status"] == "ok" for r in runs), "n_diverged": sum(r["status"] == "diverged" for r in runs),
         "n_error": sum(r["status"] == "error" for r in runs),
         "errors": [{"task": r["task"], "act": r["act"], "seed": r["seed"], "error": (r["error"] or "")[:300]}
@@ -206,6 +217,20 @@ def render(context: dict[str, Any]) -> str:
     return env.get_template("index.html.j2").render(**context)
 
 
+def _check_selection(store: RunStore, suite_id: int | None, baseline: str) -> None:
+    """A --suite-id that does not exist, or a baseline that never ran, is a user error, not an empty page."""
+    from actlab.core.errors import UnknownNameError
+
+    if suite_id is not None:
+        ids = [s["id"] for s in store.suites()]
+        if suite_id not in ids:
+            raise ConfigError(f"no suite with id {suite_id} in {store.path} (suite ids: "
+                              f"{', '.join(map(str, ids)) or 'none'})")
+    acts = {r["act"] for r in store.runs()}
+    if acts and baseline not in acts:
+        raise UnknownNameError("baseline activation", baseline, acts)
+
+
 def write_report(db: str | Path, out_dir: str | Path, suite_id: int | None = None, baseline: str = "relu",
                  tie_tol: float = 0.0) -> Path:
     """Write ``out_dir/index.html`` (and ``out_dir/figures/*.png``) for the runs in ``db``."""
@@ -216,6 +241,7 @@ def write_report(db: str | Path, out_dir: str | Path, suite_id: int | None = Non
 
     check_writable(out_dir, "report directory", is_dir=True)
     with RunStore(db, create=False) as store:
+        _check_selection(store, suite_id, baseline)
         ctx = build_context(store, out_dir, suite_id, baseline, tie_tol)
     index = out_dir / "index.html"
     index.write_text(render(ctx), encoding="utf-8")

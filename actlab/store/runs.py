@@ -180,7 +180,11 @@ class RunStore:
         """Keys of runs that finished (ok or diverged); errored runs are retried."""
         return {r[0] for r in self.con.execute("SELECT key FROM runs WHERE status IN ('ok', 'diverged')")}
 
-    def runs(self, suite_id: int | None = None, status: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    def runs(self, suite_id: int | None = None, status: Sequence[str] | None = None,
+             latest: bool = True) -> list[dict[str, Any]]:
+        """Stored runs (optionally of one suite / with given statuses). With ``latest`` (default) only the newest
+        run of each (task, options, act, seed) is kept: an older one is a result of an earlier definition of
+        the activation (its run key differs), which a re-run replaced and which must not count twice."""
         if not self._has("runs"):
             return []
         q, args = "SELECT * FROM runs", []
@@ -202,7 +206,28 @@ class RunStore:
             d["diverged"] = bool(d["diverged"])
             d["higher_is_better"] = None if d["higher_is_better"] is None else bool(d["higher_is_better"])
             out.append(d)
+        if latest:
+            newest: dict[tuple, dict[str, Any]] = {}
+            for d in out:
+                k = (d["task"], json.dumps(d["options"], sort_keys=True), d["act"], d["seed"])
+                if k not in newest or (d["created"] or 0) >= (newest[k]["created"] or 0):
+                    newest[k] = d
+            keep = {id(d) for d in newest.values()}
+            out = [d for d in out if id(d) in keep]
         return out
+
+    def runs_with_baseline(self, suite_id: int | None, baseline: str) -> list[dict[str, Any]]:
+        """A suite's runs plus, when the suite did not run ``baseline`` itself, the baseline's stored runs on the
+        same tasks, options and seeds (from earlier suites), so the paired comparison can use them."""
+        runs = self.runs(suite_id)
+        if suite_id is None or any(r["act"] == baseline for r in runs):
+            return runs
+
+        def cell(r: dict[str, Any]) -> tuple:
+            return r["task"], json.dumps(r["options"], sort_keys=True), r["seed"]
+
+        wanted = {cell(r) for r in runs}
+        return runs + [r for r in self.runs() if r["act"] == baseline and cell(r) in wanted]
 
     def curves(self, run_ids: Iterable[int]) -> dict[int, dict[str, list[tuple[int, float | None]]]]:
         """run id -> metric name -> [(epoch, value)] sorted by epoch."""
