@@ -140,7 +140,7 @@ def open_for_report(path: str | Path) -> tuple[dict[str, str], list[dict[str, An
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"search database {str(path)!r} does not exist")
-    con = connect(path)
+    con = connect(path, readonly=True)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"search_meta", "candidates"} <= tables:

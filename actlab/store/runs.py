@@ -119,7 +119,7 @@ class RunStore:
         """``create=False`` (reports) leaves a database without bench tables as it is: readers then return
         nothing instead of adding tables to, e.g., a search or arithmetic database."""
         self.path = Path(path)
-        self.con: sqlite3.Connection = connect(self.path, SCHEMA if create else None)
+        self.con: sqlite3.Connection = connect(self.path, SCHEMA) if create else connect(self.path, readonly=True)
 
     def _has(self, table: str) -> bool:
         return self.con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone() \

@@ -56,3 +56,15 @@ def test_cli_promote_refuses_rejected_candidates_without_force(tmp_path):
     r = runner.invoke(app, ["search-promote", "t_audit_rej", "--db", str(db), "--idx", str(bad[0]["idx"]),
                             "--force"])
     assert r.exit_code == 0, r.output
+
+
+def test_reading_a_wrong_file_as_a_report_database_leaves_it_untouched(tmp_path):
+    from actlab.report.html import write_report
+    from actlab.store.candidates import open_for_report
+
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    with pytest.raises(ConfigError, match="not a search database"):
+        open_for_report(empty)
+    assert "Suites recorded: none" in write_report(empty, tmp_path / "rep").read_text()  # an empty page, no new db
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db", "rep"]
