@@ -96,6 +96,10 @@ def search(
             res = run_search(space, strategy, objective, budget=budget, seed=seed, db=db, backend=be,
                              seeds=_seeds(seeds), cost=cost, strategy_options=opts, space_options=space_options,
                              force=force, on_result=on_result)
+        except BaseException:
+            if not rows:  # refused before any candidate (another space in the db, ...): no empty bar above the error
+                live.update(Group(), refresh=True)
+            raise
         finally:
             be.shutdown()
     console.print()
