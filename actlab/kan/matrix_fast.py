@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from actlab.kan.matrix import psi_matrix
+from actlab.kan.matrix import _scaled, psi_matrix
 
 
 def _psi(k: int, slope: bool, like: Tensor) -> Tensor:
@@ -50,9 +50,7 @@ def _horner(u: Tensor, rows: Tensor) -> Tensor:
 def _locate(x: Tensor, knots: Tensor, k: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """(u (B, in), column index of each value (B, k+1, in), its validity mask, 1/h (in,))."""
     n = knots.shape[1]
-    t0 = knots[:, 0]
-    inv_h = (n - 1) / (knots[:, -1] - t0)
-    s = (x - t0) * inv_h
+    s, inv_h = _scaled(x, knots)
     j = torch.floor(s)
     base = j.long()
     idx = base.new_empty(x.shape[0], k + 1, x.shape[1])
@@ -83,7 +81,8 @@ class _MatrixDesign(torch.autograd.Function):
             return torch.zeros_like(x), None, None
         u, idx, valid, inv_h = _locate(x, knots, k)
         if torch.is_grad_enabled():  # create_graph: keep u's dependence on x visible to autograd
-            u = (x - knots[:, 0]) * inv_h - torch.floor((x - knots[:, 0]) * inv_h).detach()
+            s = _scaled(x, knots)[0]
+            u = s - torch.floor(s).detach()
             slope = _horner(u, _psi(k, True, x)) * valid
             return (grad.gather(1, idx) * slope).sum(1) * inv_h, None, None
         slope = _horner(u, _psi(k, True, x)).mul_(valid)

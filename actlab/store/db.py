@@ -14,31 +14,25 @@ def connect(path: str | Path, schema: str | None = None, readonly: bool = False)
     opens an existing file without changing it (reports), so a wrong file is never turned into a database.
     """
     path = Path(path)
-    if readonly:
-        try:
-            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
-            con.row_factory = sqlite3.Row
-            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as e:
-            raise ConfigError(f"{str(path)!r} is not a usable SQLite database: {e}") from None
-        return con
-    if str(path) != ":memory:":
+    if not readonly and str(path) != ":memory:":
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise ConfigError(f"cannot create the database directory {path.parent}: {e.strerror}") from None
+    target = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)
     try:
-        con = sqlite3.connect(str(path), timeout=30.0)
+        con = sqlite3.connect(target, uri=readonly, timeout=30.0)
     except sqlite3.OperationalError as e:
         raise ConfigError(f"cannot open database {path}: {e}") from None
     con.row_factory = sqlite3.Row
-    try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")
-        con.execute("PRAGMA foreign_keys=ON")
-        if schema:
+    setup = ("SELECT count(*) FROM sqlite_master",) if readonly else \
+        ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
+    try:  # the first statement reads the file: a text file passed as --db fails here
+        for stmt in setup:
+            con.execute(stmt)
+        if schema and not readonly:
             con.executescript(schema)
-    except sqlite3.DatabaseError as e:  # e.g. a text file passed as --db
+    except sqlite3.DatabaseError as e:
         con.close()
         raise ConfigError(f"{str(path)!r} is not a usable SQLite database: {e}") from None
     return con

@@ -15,3 +15,17 @@ def small_space():
 @pytest.fixture
 def small_grammar():
     return SMALL_GRAMMAR
+
+
+@pytest.fixture(autouse=True)
+def _registry_restored():
+    """Activations promoted by a test are unregistered after it, so other test files see the zoo as shipped."""
+    from actlab.core import registry
+
+    registry._ensure_loaded()  # the zoo and learnable specs register on first use: before the snapshot
+    specs, aliases = dict(registry._SPECS), dict(registry._ALIASES)
+    yield
+    registry._SPECS.clear()
+    registry._SPECS.update(specs)
+    registry._ALIASES.clear()
+    registry._ALIASES.update(aliases)
