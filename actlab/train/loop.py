@@ -219,11 +219,10 @@ def _step(model: nn.Module, opt: torch.optim.Optimizer, loss_fn: LossFn, xb: Ten
           cfg: TrainConfig, saved: SavedForBackward | None = None) -> float:
     """One optimiser step; returns the batch loss as a float (NaN/inf pass through for the caller to see).
     ``saved`` (if given) counts what the first forward of the step saves for backward."""
-    measure = [saved]
-
     def forward() -> Tensor:
-        ctx, measure[0] = measure[0], None  # only the first forward (LBFGS evaluates several)
-        with ctx if ctx is not None else contextlib.nullcontext():
+        nonlocal saved
+        ctx, saved = saved or contextlib.nullcontext(), None  # only the first forward (LBFGS evaluates several)
+        with ctx:
             return loss_fn(model(xb), yb)
 
     if isinstance(opt, torch.optim.LBFGS):
