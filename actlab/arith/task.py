@@ -104,6 +104,7 @@ class ArithTask:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise ParameterError(f"{name} must be a number, got {v!r}")
+            object.__setattr__(self, name, float(v))  # 0 and 0.0 are one task (and one run key)
         if not 0 < self.subset_ratio <= 1:
             raise ParameterError(f"subset_ratio must be in (0, 1], got {self.subset_ratio}")
         if not 0 <= self.overlap_ratio <= 1:
@@ -244,8 +245,8 @@ class ArithTask:
         """JSON-friendly fields (for the store and for keys)."""
         return {"op": self.op, "input_size": self.input_size, "subset_ratio": self.subset_ratio,
                 "overlap_ratio": self.overlap_ratio,
-                "interpolation_range": [list(p) for p in self.interpolation_range],
-                "extrapolation_range": [list(p) for p in self.extrapolation_range],
+                "interpolation_range": [[float(v) for v in p] for p in self.interpolation_range],
+                "extrapolation_range": [[float(v) for v in p] for p in self.extrapolation_range],
                 # only when set, so the keys of runs stored before this option existed stay the same
                 **({} if self.fixed_subsets is None else {"fixed_subsets": [list(p) for p in self.fixed_subsets]})}
 

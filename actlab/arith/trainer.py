@@ -62,6 +62,12 @@ class TrainConfig:
             raise ParameterError(f"lr must be a positive number, got {self.lr!r}")
         if not self.ramp_scale > 0:
             raise ParameterError(f"ramp_scale must be > 0, got {self.ramp_scale!r}")
+        if not (self.eps > 0 and math.isfinite(self.eps)):
+            raise ParameterError(f"eps (the near-perfect solution's perturbation) must be a positive number, "
+                                 f"got {self.eps!r}")
+        if self.threads is not None and (isinstance(self.threads, bool) or not isinstance(self.threads, int)
+                                         or self.threads < 1):
+            raise ParameterError(f"threads must be None or an integer >= 1, got {self.threads!r}")
 
     def chunk_for(self, n_seeds: int, input_size: int) -> int:
         """Iterations of data per draw: the given chunk, else the largest divisor of eval_every up to 50 whose

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from actlab.core.checks import check_input
 from actlab.core.errors import ParameterError, ShapeError
 
 Generators = Sequence[torch.Generator | None] | None
@@ -81,6 +82,7 @@ class ArithUnit(nn.Module):
         return nn.Parameter(torch.empty(self.n_seeds, self.out_features, self.in_features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(x, self)
         if x.shape[-1] != self.in_features:
             raise ShapeError(f"{type(self).__name__} expects inputs with last dimension {self.in_features}, "
                              f"got shape {tuple(x.shape)}")

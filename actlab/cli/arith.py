@@ -53,6 +53,8 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
     from actlab.arith.batched import unit_name
     from actlab.arith.run import run
     from actlab.arith.task import ArithTask, op_name
+    from actlab.bench.runner import check_writable
+    from actlab.report._mpl import check_figure_path
     from actlab.report.arith_figures import plot_success
 
     n_seeds, n_its = _count("--seeds", seeds), _count("--iterations", iterations)
@@ -74,6 +76,14 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
             task_opts[k] = v
     for op in op_list:  # every bad argument fails before the progress bar appears
         ArithTask.named(task, op, **task_opts)
+    if not op_list or not unit_list:
+        raise ParameterError(f"--ops and --units must each name at least one entry, got {ops!r} and {units!r}")
+    for name, v in (("--hidden", hidden), ("--eval-every", eval_every), ("--eval-size", eval_size)):
+        if v < 1:
+            raise ParameterError(f"{name} must be >= 1, got {v}")
+    out = check_figure_path(plot if plot is not None else Path(db).with_suffix(".png"))
+    check_writable(out, "--plot")
+    check_writable(db, "--db")
     total = len(op_list) * len(unit_list) * n_seeds * n_its
     with Progress(TextColumn("[bold]arith"), BarColumn(), MofNCompleteColumn(), TextColumn("seed-iterations"),
                   TimeRemainingColumn(), console=console) as prog:
@@ -89,7 +99,6 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
                   f"{_fmt(r['ci_low'], True)}–{_fmt(r['ci_high'], True)}", _fmt(r["converged_at_median"]),
                   _fmt(r["sparsity_error"]), str(r["diverged"]))
     console.print(t)
-    out = plot if plot is not None else Path(db).with_suffix(".png")
     console.print(f"wrote {plot_success(rows, out)}")
 
 

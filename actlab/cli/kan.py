@@ -56,8 +56,15 @@ def kan_fit(widths: Annotated[str, typer.Option(help="layer widths, e.g. 2,5,1")
             seed: Annotated[int, typer.Option()] = 0,
             out: Annotated[Path | None, typer.Option("-o", "--out", help="save the model (.pt)")] = None):
     """Fit a KAN to the KAN paper's toy target f(x, y) = exp(sin(πx) + y²) and print the RMSE."""
+    from actlab.bench.runner import check_writable
     from actlab.kan.io import save_kan
 
+    if steps < 1:
+        raise ParameterError(f"--steps must be >= 1, got {steps}")
+    if lamb < 0:
+        raise ParameterError(f"--lamb is a regularisation weight and must be >= 0, got {lamb}")
+    if out is not None:
+        check_writable(out, "--out")  # before training, so a fitted model is never lost to a bad path
     model, _ = _toy(_widths(widths), basis, grid, steps, seed, lamb, refine)
     if out is not None:
         console.print(f"wrote {save_kan(model, out)}")
@@ -72,8 +79,14 @@ def kan_plot(checkpoint: Annotated[Path | None, typer.Argument(help="a KAN saved
     from actlab.kan.io import load_kan
     from actlab.report.kan_plot import plot_kan
 
+    from actlab.bench.runner import check_writable
+    from actlab.report._mpl import check_figure_path
+
     if (checkpoint is None) == (not demo):
         raise ParameterError("give a checkpoint path or --demo (exactly one)")
+    check_writable(check_figure_path(out), "--out")
+    if steps < 1:
+        raise ParameterError(f"--steps must be >= 1, got {steps}")
     x = None
     if demo:
         model, ds = _toy([2, 5, 1], basis, 5, steps, 0, 0.0, None)

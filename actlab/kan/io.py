@@ -33,12 +33,18 @@ def load_kan(path: str | Path) -> KAN:
     """Rebuild the KAN saved by `save_kan` (grids, masks, biases and symbolic edges restored)."""
     from actlab.kan.symbolic import SymbolicEdge
 
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"KAN checkpoint {str(path)!r} does not exist (or is not a file)")
     try:
-        ck = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise ConfigError(f"KAN checkpoint {str(path)!r} does not exist") from None
-    if not isinstance(ck, dict) or ck.get("format") != FORMAT:
-        raise ConfigError(f"{str(path)!r} is not an actlab KAN checkpoint (expected format {FORMAT})")
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # not a torch file at all (text, SQLite, a pickle that weights_only refuses, ...)
+        raise ConfigError(f"{str(path)!r} is not an actlab KAN checkpoint: {type(e).__name__}: "
+                          f"{str(e).splitlines()[0] if str(e) else ''}") from None
+    needed = {"state_dict", "widths", "basis", "opts"}
+    if not isinstance(ck, dict) or ck.get("format") != FORMAT or not needed <= set(ck):
+        raise ConfigError(f"{str(path)!r} is not an actlab KAN checkpoint (expected format {FORMAT} with state_dict, "
+                          "widths, basis, opts)")
     sd = ck["state_dict"]
     model = KAN(ck["widths"], basis=ck["basis"], **ck["opts"]).to(sd["layers.0.coef"].dtype)
     model.build_opts = {"basis": ck["basis"], **ck["opts"]}

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from actlab.core.checks import check_input
 from actlab.core.errors import ParameterError, ShapeError
 from actlab.kan.basis import Basis, check_int, make_basis
 
@@ -122,6 +123,7 @@ class KANLayer(nn.Module):
 
     # -- forward ------------------------------------------------------------------------------------
     def forward(self, x: Tensor) -> Tensor:
+        check_input(x, self)
         if x.shape[-1] != self.in_features:
             raise ShapeError(f"KANLayer expects inputs with last dimension in_features={self.in_features}, "
                              f"got shape {tuple(x.shape)}")
