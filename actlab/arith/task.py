@@ -141,7 +141,12 @@ class ArithTask:
         key = name.strip().lower() if isinstance(name, str) else name
         if key not in NAMED_TASKS:
             raise UnknownNameError("task", name, list(NAMED_TASKS))
-        return cls(op, **{**NAMED_TASKS[key], **options})
+        preset = NAMED_TASKS[key]
+        if preset.get("fixed_subsets") is not None:
+            ignored = sorted({"subset_ratio", "overlap_ratio"} & set(options))
+            if ignored:  # fixed subsets define both: the ratios would change nothing but the run key
+                raise ParameterError(f"task {key!r} has fixed subsets: {', '.join(ignored)} cannot apply to it")
+        return cls(op, **{**preset, **options})
 
     @property
     def span(self) -> int:

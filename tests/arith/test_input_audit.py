@@ -60,3 +60,9 @@ def test_kan_cli_refuses_zero_steps_and_bad_outputs_before_fitting(tmp_path):
     assert isinstance(r.exception, ConfigError) and "--out" in str(r.exception)
     r = runner.invoke(app, ["kan-plot", "--demo", "-o", str(tmp_path / "k.jpgx")])
     assert isinstance(r.exception, ParameterError) and "jpgx" in str(r.exception)
+
+
+def test_simple_task_refuses_ratios_it_would_ignore():
+    with pytest.raises(ParameterError, match="subset_ratio"):
+        ArithTask.named("simple", "mul", subset_ratio=0.5)
+    assert ArithTask.named("simple", "mul").fixed_subsets is not None
