@@ -80,9 +80,12 @@ def _factory(new: Any, params: dict[str, Any], width: str | None) -> Callable[[n
 def _site_widths(model: nn.Module, sites: list, example: Any) -> list[int]:
     """dim 1 of each site's input in one no-grad, eval-mode pass of ``model(example)`` (train flags restored)."""
     seen: dict[int, set[int]] = {id(child): set() for _q, _p, _n, child in sites}
-    hooks = [child.register_forward_pre_hook(
-        lambda mod, args: seen[id(mod)].add(int(args[0].shape[1]) if args[0].dim() > 1 else 1))
-        for child in {id(c): c for _q, _p, _n, c in sites}.values()]
+    def record(mod: nn.Module, args: tuple) -> None:
+        x = args[0] if args else None
+        if isinstance(x, torch.Tensor):  # channels on dim 1, as torch's per-channel layers (PReLU, BatchNorm)
+            seen[id(mod)].add(int(x.shape[1]) if x.dim() > 1 else 1)
+
+    hooks = [child.register_forward_pre_hook(record) for child in {id(c): c for _q, _p, _n, c in sites}.values()]
     modes = {m: m.training for m in model.modules()}
     try:
         model.eval()
