@@ -12,6 +12,7 @@ to n), S1 = [0, s), S2 = [s - o, 2s - o), both shifted by one random offset draw
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -244,7 +245,12 @@ class ArithTask:
         MSE is estimated by Monte-Carlo in float64 on the extrapolation range (fixed seed, ``samples`` draws).
         The offset does not matter (inputs are i.i.d.), so one value serves every seed.
         """
-        return _threshold(self, float(eps), int(samples))
+        thr = _threshold(self, float(eps), int(samples))
+        if thr < 1e-20:  # e.g. add with subsets that together cover every input: the ε terms cancel exactly
+            warnings.warn(f"the success threshold of {self.op} with these subsets is {thr:.1e} (the near-perfect "
+                          "solution's perturbations cancel); no float32 model can reach it, so every seed will "
+                          "count as a failure; change input_size or the subset/overlap ratios", stacklevel=2)
+        return thr
 
     def describe(self) -> dict:
         """JSON-friendly fields (for the store and for keys)."""

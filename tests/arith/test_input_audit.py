@@ -66,3 +66,14 @@ def test_simple_task_refuses_ratios_it_would_ignore():
     with pytest.raises(ParameterError, match="subset_ratio"):
         ArithTask.named("simple", "mul", subset_ratio=0.5)
     assert ArithTask.named("simple", "mul").fixed_subsets is not None
+
+
+def test_an_unreachable_success_threshold_is_announced():
+    degenerate = ArithTask("add", input_size=4, subset_ratio=0.5, overlap_ratio=0.0)  # subsets cover every input
+    with pytest.warns(UserWarning, match="no float32 model can reach it"):
+        assert degenerate.threshold() < 1e-20
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ArithTask("add").threshold() > 1e-8  # the paper's layout: a reachable threshold, no warning
