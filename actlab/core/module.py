@@ -67,6 +67,11 @@ class Activation(nn.Module):
                 setattr(self, name, float(values[name]))
         self._kernel = None
 
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        # the class is generated from the spec at run time, so pickle (torch.save of a whole model, process pools,
+        # Ray) cannot find it by name: rebuild it from the registered spec name instead, then restore the state
+        return _rebuild_activation, (self.spec.name,), self.__getstate__()
+
     def _kwargs(self, x: torch.Tensor) -> dict[str, Any]:
         return {n: (channel_view(getattr(self, n), x) if n in self._learn else getattr(self, n))
                 for n in self._names}
@@ -122,6 +127,14 @@ def class_name(name: str) -> str:
 
 
 _CLASSES: dict[str, type[Activation]] = {}
+
+
+def _rebuild_activation(name: str) -> Activation:
+    """An empty instance of the module class of registered activation ``name`` (pickle's constructor)."""
+    from actlab.core.registry import get
+
+    cls = module_class(get(name))
+    return cls.__new__(cls)
 
 
 def module_class(spec: ActivationSpec) -> type[nn.Module]:
