@@ -76,11 +76,10 @@ def kan_plot(checkpoint: Annotated[Path | None, typer.Argument(help="a KAN saved
              basis: Annotated[str, typer.Option(help="basis for --demo")] = "bspline",
              steps: Annotated[int, typer.Option(help="LBFGS steps for --demo")] = 10):
     """Plot every edge's learned curve of a trained KAN (a checkpoint, or a quick demo fit)."""
-    from actlab.kan.io import load_kan
-    from actlab.report.kan_plot import plot_kan
-
     from actlab.bench.runner import check_writable
+    from actlab.kan.io import load_kan
     from actlab.report._mpl import check_figure_path
+    from actlab.report.kan_plot import plot_kan
 
     if (checkpoint is None) == (not demo):
         raise ParameterError("give a checkpoint path or --demo (exactly one)")

@@ -9,7 +9,7 @@ import datetime as _dt
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,7 @@ def _slug(s: str) -> str:
 
 def _suites_text(suites: list[dict[str, Any]]) -> str:
     """"quick, custom ×3" (each invocation of `actlab bench` records one suite row), or "none"."""
-    counts: dict[str, int] = {}
-    for s in suites:
-        counts[s["name"]] = counts.get(s["name"], 0) + 1
+    counts = Counter(s["name"] for s in suites)
     return ", ".join(f"{n} ×{c}" if c > 1 else n for n, c in counts.items()) or "none"
 
 
@@ -196,9 +194,10 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                          "hi": fmt(t.diff.hi), "margin": fmt(t.margin, 3), "verdict": t.verdict}
                         for t in c.per_task]} for c in evaluate_claims(ok)]
 
+    suites = store.suites()
     return {
         "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "db": str(store.path), "suites": store.suites(), "suites_text": _suites_text(store.suites()), "n_runs": len(runs),
+        "db": str(store.path), "suites": suites, "suites_text": _suites_text(suites), "n_runs": len(runs),
         "n_ok": sum(r["status"] == "ok" for r in runs), "n_diverged": sum(r["status"] == "diverged" for r in runs),
         "n_error": sum(r["status"] == "error" for r in runs),
         "errors": [{"task": r["task"], "act": r["act"], "seed": r["seed"], "error": (r["error"] or "")[:300]}
@@ -226,7 +225,7 @@ def _check_selection(store: RunStore, suite_id: int | None, baseline: str) -> No
         if suite_id not in ids:
             raise ConfigError(f"no suite with id {suite_id} in {store.path} (suite ids: "
                               f"{', '.join(map(str, ids)) or 'none'})")
-    acts = {r["act"] for r in store.runs()}
+    acts = store.acts()
     if acts and baseline not in acts:
         raise UnknownNameError("baseline activation", baseline, acts)
 

@@ -112,6 +112,11 @@ def curve_rows(curve: Any, name: str = "val_metric") -> list[tuple[int, str, flo
     return rows
 
 
+def _cell(run: Mapping[str, Any]) -> tuple:
+    """(task, options, seed) of a decoded run: what runs of different activations share when paired."""
+    return run["task"], json.dumps(run["options"], sort_keys=True), run["seed"]
+
+
 class RunStore:
     """Suites, runs and per-epoch metrics in one SQLite file (WAL; safe to reopen after a kill)."""
 
@@ -209,7 +214,7 @@ class RunStore:
         if latest:
             newest: dict[tuple, dict[str, Any]] = {}
             for d in out:
-                k = (d["task"], json.dumps(d["options"], sort_keys=True), d["act"], d["seed"])
+                k = (*_cell(d), d["act"])
                 if k not in newest or (d["created"] or 0) >= (newest[k]["created"] or 0):
                     newest[k] = d
             keep = {id(d) for d in newest.values()}
@@ -222,12 +227,14 @@ class RunStore:
         runs = self.runs(suite_id)
         if suite_id is None or any(r["act"] == baseline for r in runs):
             return runs
+        wanted = {_cell(r) for r in runs}
+        return runs + [r for r in self.runs() if r["act"] == baseline and _cell(r) in wanted]
 
-        def cell(r: dict[str, Any]) -> tuple:
-            return r["task"], json.dumps(r["options"], sort_keys=True), r["seed"]
-
-        wanted = {cell(r) for r in runs}
-        return runs + [r for r in self.runs() if r["act"] == baseline and cell(r) in wanted]
+    def acts(self) -> set[str]:
+        """Names of the activations with stored runs."""
+        if not self._has("runs"):
+            return set()
+        return {r[0] for r in self.con.execute("SELECT DISTINCT act FROM runs")}
 
     def curves(self, run_ids: Iterable[int]) -> dict[int, dict[str, list[tuple[int, float | None]]]]:
         """run id -> metric name -> [(epoch, value)] sorted by epoch."""
