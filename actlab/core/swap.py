@@ -104,11 +104,13 @@ def producer_channel_dim(module: nn.Module) -> int | str | None:
 
 
 def trace_channel_dims(model: nn.Module, sites: list[nn.Module], example: Any,
-                       channel_dim: int | None = None) -> dict[int, set[tuple]]:
-    """Run ``model(example)`` once (no grad, eval mode, train flags restored) and return, for each site module
-    (by id), the set of ``(width, channel dim)`` of its inputs. The channel dim is ``channel_dim`` when given,
-    else the one implied by the module that produced the input (`producer_channel_dim`; 1 for inputs of at most
-    2 dims, where 1 and -1 agree) or None where it cannot tell; the width is read on that dim (None if unknown).
+                       channel_dim: int | None = None, where: str = "input",
+                       run: Callable[[], Any] | None = None) -> dict[int, set[tuple]]:
+    """Run ``model(example)`` once (or ``run()``; no grad, eval mode, train flags restored) and return, for each
+    site module (by id), the set of ``(width, channel dim)`` of its inputs (or outputs). The channel dim is
+    ``channel_dim`` when given, else the one implied by the module that produced the tensor
+    (`producer_channel_dim`; 1 for tensors of at most 2 dims, where 1 and -1 agree) or None where it cannot
+    tell; the width is read on that dim (None if unknown).
     """
     produced: dict[int, tuple[int | None, torch.Tensor]] = {}  # id(tensor) → (channel dim, tensor kept alive)
     seen: dict[int, set[tuple]] = {id(m): set() for m in sites}
@@ -140,15 +142,24 @@ def trace_channel_dims(model: nn.Module, sites: list[nn.Module], example: Any,
             cd = None if x is None or x.shape != out.shape else produced.get(id(x), (None, None))[0]
         produced[id(out)] = (cd, out)
 
+    def record_site_out(mod: nn.Module, args: tuple, out: Any) -> None:
+        record_in(mod, (out[0] if isinstance(out, tuple) else out,))
+
     mods = list(model.modules())
-    hooks = [m.register_forward_pre_hook(record_in) for m in {id(c): c for c in sites}.values()]
+    unique_sites = {id(c): c for c in sites}.values()
+    hooks = [m.register_forward_pre_hook(record_in) for m in unique_sites] if where == "input" else []
     if channel_dim is None:
         hooks += [m.register_forward_hook(record_out) for m in mods]
+    if where == "output":  # after record_out, so the site's own output is already classified
+        hooks += [m.register_forward_hook(record_site_out) for m in unique_sites]
     modes = {m: m.training for m in mods}
     try:
         model.eval()
         with torch.no_grad():
-            model(*example) if isinstance(example, tuple) else model(example)
+            if run is not None:
+                run()
+            else:
+                model(*example) if isinstance(example, tuple) else model(example)
     finally:
         for h in hooks:
             h.remove()
