@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Group
+from rich.markup import escape
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -22,7 +23,7 @@ def _top_table(rows: list[dict[str, Any]], k: int, title: str) -> Table:
         t.add_column(col, justify=just, overflow="fold")
     for r in rows[:k]:
         cost = f"{r['cost']:.2f}" if r.get("cost") is not None else "-"
-        t.add_row(str(r["idx"]), r["canonical"], f"{r['value']:.4f}", cost, r.get("origin") or "")
+        t.add_row(str(r["idx"]), escape(r["canonical"]), f"{r['value']:.4f}", cost, escape(r.get("origin") or ""))
     return t
 
 
@@ -103,8 +104,11 @@ def search(
         finally:
             be.shutdown()
     console.print()
-    console.print(f"{len(res.rows)} candidates in {db} ({res.evaluated} evaluated now, {res.reused} reused"
-                  f"{', space exhausted' if res.exhausted else ''}); final population {len(res.population)}")
+    if res.replayed:
+        console.print(f"{escape(str(db))} already holds this finished search: the stored result, nothing run "
+                      "(a larger --budget extends it, --force starts over)", highlight=False)
+    console.print(f"{len(res.rows)} candidates in {escape(str(db))} ({res.evaluated} evaluated now, {res.reused} "
+                  f"reused{', space exhausted' if res.exhausted else ''}); final population {len(res.population)}")
 
 
 def search_report(
