@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Group
-from rich.markup import escape
 from rich.live import Live
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -131,8 +131,8 @@ def search_report(
     stat: dict[str, int] = {}
     for r in rows:
         stat[r["status"]] = stat.get(r["status"], 0) + 1
-    console.print(_top_table(best, top, f"{space.name} search, {len(rows)} candidates "
-                                        f"({', '.join(f'{k} {v}' for k, v in sorted(stat.items()))})"))
+    console.print(_top_table(best, top, escape(f"{space.name} search, {len(rows)} candidates "
+                                        f"({', '.join(f'{k} {v}' for k, v in sorted(stat.items()))})")))
     reasons: dict[str, int] = {}
     for r in rows:
         if r["status"] in ("rejected", "failed") and r["reason"]:
@@ -142,7 +142,7 @@ def search_report(
         console.print("rejections: " + ", ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda t: -t[1])))
     for p in paths:
         if p is not None:
-            console.print(f"wrote {p}")
+            console.print(f"wrote {p}", markup=False)
 
 
 def search_promote(
@@ -175,9 +175,9 @@ def search_promote(
                               f"candidates")
         row = best[rank - 1]
     spec = promote(row["genome"], name, space=space.name, space_options=settings["space"], register_spec=False)
-    console.print(f"[bold]{spec.name}[/] ({spec.family}, {spec.kind}): {spec.formula}", highlight=False)
+    console.print(f"[bold]{escape(spec.name)}[/] ({spec.family}, {spec.kind}): {escape(spec.formula)}", highlight=False)
     if spec.kind == "elementwise" and spec.latex():
-        console.print(f"LaTeX: {spec.latex()}", highlight=False)
+        console.print(f"LaTeX: {spec.latex()}", highlight=False, markup=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(
@@ -185,7 +185,7 @@ def search_promote(
             "from actlab.search import promote\n\n"
             f"SPEC = promote({json.dumps(row['genome'])}, {name!r}, space={space.name!r},\n"
             f"               space_options={json.dumps(settings['space'])})\n")
-        console.print(f"wrote {out} (import it to register {name!r})")
+        console.print(f"wrote {out} (import it to register {name!r})", markup=False)
 
 
 def search_tune(
