@@ -92,7 +92,7 @@ def adaptive_grid(x: Tensor, num: int, grid_eps: float, min_span: float = 1e-3) 
     return grid
 
 
-@register_basis("bspline")
+@register_basis("bspline", aliases=("b_spline", "spline"), small={"grid": 3})
 class BSplineBasis(Basis):
     """Order-``k`` B-splines on ``grid`` intervals of ``grid_range`` per input; knots adapt to data.
 

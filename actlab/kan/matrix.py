@@ -130,7 +130,7 @@ def compiled_matrix_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     return _CompiledUniform.apply(x, knots, k)
 
 
-@register_basis("matrix")
+@register_basis("matrix", small={"grid": 3})
 class MatrixBSplineBasis(BSplineBasis):
     """The bspline basis (same parameters, grid updates, refinement) evaluated the MatrixKAN way.
 

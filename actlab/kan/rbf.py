@@ -45,7 +45,7 @@ class _Gaussians(torch.autograd.Function):
         return d.mul_(phi).mul_(grad).sum(1).mul_(-2 * inv_h), None, None
 
 
-@register_basis("rbf")
+@register_basis("rbf", aliases=("fastkan",))
 class RBFBasis(Basis):
     """FastKAN Gaussian bumps on a fixed grid after an (optional) input LayerNorm.
 

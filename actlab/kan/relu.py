@@ -17,7 +17,7 @@ from actlab.kan.basis import Basis, check_int, needs_graph, register_basis
 from actlab.kan.scratch import scratch_like
 
 
-@register_basis("relu")
+@register_basis("relu", aliases=("relukan",), small={"grid": 3})
 class ReLUBasis(Basis):
     """ReLU-KAN bells; ``train_ends=True`` makes s_m and e_m learnable (per input).
 
