@@ -12,6 +12,7 @@ from actlab.arith.trainer import BatchedTrainer, SeedResult, TrainConfig, train_
 from actlab.arith.units import NAC, NALU, NAU, NMU, ArithUnit, Linear, NACMul  # registers the built-in models
 from actlab.arith.run import run  # noqa: E402  (the function shadows the submodule name on purpose)
 
-__all__ = ["ARITH_MODELS", "ArithModel", "register_model", "OPS", "NAC", "NALU", "NAU", "NMU", "ArithNet", "ArithTask", "ArithUnit",
+__all__ = ["ARITH_MODELS", "ArithModel", "register_model", "OPS", "NAC", "NALU", "NAU", "NMU", "ArithNet",
+           "ArithTask", "ArithUnit",
            "BatchedTrainer", "DataStream", "Linear", "NACMul", "Regularizer", "SeedResult", "TrainConfig", "op_name",
            "run", "summarize", "train_seeds", "unit_name", "unit_names", "wilson"]

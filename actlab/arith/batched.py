@@ -5,7 +5,8 @@ mini-batches from its own NumPy PCG64 stream seeded by ``(s, DATA_STREAM)``, so 
 ``[s1, ..., sS]`` equals S separate runs (up to float round-off of batched matmuls).
 
 Models: the registered arithmetic models (`actlab.arith.models.ARITH_MODELS`: nau, nmu, nac, nac_mul, nalu,
-nalu_sep, linear; hidden size 2 by default), or any zoo activation as an MLP baseline (Linear → activation → Linear).
+nalu_sep, linear; hidden size 2 by default), or any zoo activation as an MLP baseline
+(Linear → activation → Linear).
 """
 from __future__ import annotations
 
