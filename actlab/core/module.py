@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from actlab.core.catalog import get
+from actlab.core.compiled import compiled, default_backend
 from actlab.core.errors import ParameterError, ShapeError, check_int
 from actlab.core.spec import ActivationSpec
 
@@ -39,7 +41,7 @@ class Activation(nn.Module):
 
     Parameters marked learnable in the spec (or named in ``learnable``) become ``nn.Parameter`` of shape
     ``(num_parameters,)``; the others are plain floats. ``backend="compiled"`` runs the forward through a
-    fused kernel compiled once by ``torch.compile`` (see ``actlab.zoo.kernels``).
+    fused kernel compiled once by ``torch.compile`` (see ``actlab.core.compiled``).
     """
 
     spec: ClassVar[ActivationSpec]
@@ -53,8 +55,6 @@ class Activation(nn.Module):
         if inplace and not spec.supports_inplace:
             raise ParameterError(f"{spec.name} does not support inplace=True")
         if backend is None:
-            from actlab.zoo.kernels import default_backend
-
             backend = default_backend()
         if backend not in ("eager", "compiled"):
             raise ParameterError(f"{spec.name}: backend must be 'eager' or 'compiled', got {backend!r}")
@@ -104,8 +104,6 @@ class Activation(nn.Module):
             return spec.inplace_fn(x, **kw)
         if self.backend == "compiled":
             if self._kernel is None:
-                from actlab.zoo.kernels import compiled
-
                 self._kernel = compiled(spec)
             return self._kernel(x, **kw)
         return spec.fn(x, **kw)
@@ -153,8 +151,6 @@ SHAPES = {"elementwise": "(*) -> (*)", "gated": "(*, 2n, *) -> (*, n, *) along `
 
 def _rebuild_activation(name: str) -> Activation:
     """An empty instance of the module class of registered activation ``name`` (pickle's constructor)."""
-    from actlab.core.registry import get
-
     cls = module_class(get(name))
     return cls.__new__(cls)
 
