@@ -18,6 +18,12 @@ import sys
 CLONE_NEWNET = 0x40000000
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MARK = "ACTLAB_TEST_NETNS"  # set once this process is inside its private namespace (children inherit both)
+_refused: list[str | None] = []  # the outcome of the first call in this process
+
+
+def refused() -> str | None:
+    """Why this process is not in a private namespace (None when it is, or before `enter_private_netns`)."""
+    return _refused[0] if _refused else None
 
 
 def interfaces() -> list[str]:
@@ -34,6 +40,12 @@ def _set_up(ifname: str) -> None:
 
 def enter_private_netns() -> str | None:
     """Enter a fresh network namespace holding only `lo` (brought up). None on success, else why not."""
+    if not _refused:
+        _refused.append(_enter())
+    return _refused[0]
+
+
+def _enter() -> str | None:
     if os.environ.get(MARK) == str(os.getpid()) or (os.environ.get(MARK) and interfaces() == ["lo"]):
         return None  # already inside one (a nested pytest started by a test inherits it)
     if not sys.platform.startswith("linux"):

@@ -3,13 +3,12 @@ import socket
 
 import pytest
 
-from tests import conftest
-from tests.netns import interfaces
+from tests.netns import interfaces, refused
 
 
 def test_session_namespace_has_only_loopback():
-    if conftest._NETNS_REFUSED:
-        pytest.skip(conftest._NETNS_REFUSED)
+    if refused():
+        pytest.skip(refused())
     assert interfaces() == ["lo"]
 
 

@@ -1,4 +1,5 @@
-"""The registry: one name (plus aliases) per spec; `get`, `names`, `create`, `functional`, `swap`."""
+"""The activation registry's public face: `register`, `unregister`, `get`, `names` (from `actlab.core.catalog`),
+`specs`, and what builds modules and functions from a name: `create`, `functional`."""
 from __future__ import annotations
 
 import inspect
@@ -7,57 +8,11 @@ from typing import Any
 
 from torch import nn
 
-from actlab.core.errors import ParameterError, UnknownNameError, suggest
+from actlab.core.catalog import ACTIVATIONS, get, names, register, unregister  # noqa: F401  (re-exported)
+from actlab.core.errors import ParameterError, suggest
 from actlab.core.module import Activation, module_class
-from actlab.core.spec import FAMILIES, ActivationSpec
-
-_SPECS: dict[str, ActivationSpec] = {}
-_ALIASES: dict[str, str] = {}
-
-
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_")
-
-
-def register(spec: ActivationSpec) -> ActivationSpec:
-    """Add a spec; its name and aliases must be new."""
-    for n in (spec.name, *spec.aliases):
-        k = _key(n)
-        if k in _SPECS or k in _ALIASES:
-            raise ValueError(f"activation name {n!r} is already registered")
-    _SPECS[_key(spec.name)] = spec
-    for a in spec.aliases:
-        _ALIASES[_key(a)] = _key(spec.name)
-    return spec
-
-
-def _ensure_loaded() -> None:
-    import actlab.zoo  # noqa: F401  (registers the zoo on import)
-    import actlab.learnable  # noqa: F401
-
-
-def get(name: str | ActivationSpec) -> ActivationSpec:
-    """The spec for a name or alias; unknown names raise `UnknownNameError` with close matches."""
-    if isinstance(name, ActivationSpec):
-        return name
-    _ensure_loaded()
-    if not isinstance(name, str):
-        raise ParameterError(f"activation must be a name, got {type(name).__name__}")
-    k = _key(name)
-    k = _ALIASES.get(k, k)
-    if k not in _SPECS:
-        raise UnknownNameError("activation", name, list(_SPECS) + list(_ALIASES))
-    return _SPECS[k]
-
-
-def names(family: str | None = None, kind: str | None = None) -> list[str]:
-    """Registered names (no aliases), sorted; optionally one family and/or kind."""
-    _ensure_loaded()
-    if family is not None and family not in FAMILIES:
-        raise UnknownNameError("family", family, FAMILIES)
-    return sorted(s.name for s in _SPECS.values()
-                  if (family is None or s.family == family) and (kind is None or s.kind == kind))
-
+from actlab.core.named_registry import normalise
+from actlab.core.spec import ActivationSpec
 
 def specs(family: str | None = None) -> list[ActivationSpec]:
     return [get(n) for n in names(family)]
@@ -69,7 +24,7 @@ def create(act: Any = "relu", inplace: bool | None = None, **params: Any) -> nn.
     ``None`` (or "" / "none" / "identity") gives ``nn.Identity``. As in timm, ``inplace`` is best effort:
     it is dropped for activations that have no in-place variant.
     """
-    if act is None or (isinstance(act, str) and _key(act) in ("", "none")):
+    if act is None or (isinstance(act, str) and normalise(act) in ("", "none")):
         return nn.Identity()
     if isinstance(act, nn.Module):
         return act
