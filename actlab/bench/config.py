@@ -107,7 +107,19 @@ STANDARD: dict[str, Any] = {
               "charlm"],
     "seeds": 5,
 }
-BUILTIN: dict[str, dict[str, Any]] = {"quick": QUICK, "standard": STANDARD}
+# The seeds' headline claims (CRReLU vs GELU on ViT, Activator vs ViT, KAT vs ViT, HQKAN/GR-KAN vs the LM's MLP
+# FFN) at this machine's scale: 4 × 9 × 5 = 180 runs at the tasks' default budgets, about an hour on 2 cores.
+# Tasks are ordered cheapest first, so a partial run holds every family.
+HEADLINE: dict[str, Any] = {
+    "name": "headline",
+    "acts": ["relu", "gelu", "silu", "crrelu"],
+    "tasks": ["digits_vit", "digits_activator", "digits_kat", "charlm", "charlm_hqkan", "charlm_kat",
+              "mnist5k_vit", "mnist5k_activator", "mnist5k_kat"],
+    "seeds": 5,
+    "baseline": "gelu",
+    "workers": 2,
+}
+BUILTIN: dict[str, dict[str, Any]] = {"quick": QUICK, "standard": STANDARD, "headline": HEADLINE}
 
 
 def _describe(err: dict[str, Any]) -> str:
