@@ -5,10 +5,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 
 
 def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu", tie_tol: float = 0.0) -> Table:
@@ -91,7 +92,7 @@ def bench(
     check_writable(db, "database path")
     if report is not None:
         check_writable(report, "output directory", is_dir=True)
-    console.print(f"suite [bold]{cfg.name}[/]: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × "
+    console.print(f"suite [bold]{escape(cfg.name)}[/]: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × "
                   f"{len(cfg.seeds)} seeds = {cfg.n_runs()} runs → {db}")
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -119,10 +120,10 @@ def bench(
                 progress.remove_task(bar)
             res, err = info.get("result") or {}, info.get("error")
             if err:
-                progress.console.print(f"[red]failed[/] {s.task} {s.act} seed {s.seed}: {err.splitlines()[0]}")
+                progress.console.print(f"[red]failed[/] {s.task} {s.act} seed {s.seed}: {escape(err.splitlines()[0])}")
             elif res.get("diverged"):
                 progress.console.print(f"[yellow]diverged[/] {s.task} {s.act} seed {s.seed}"
-                                       f" {res.get('diverged_reason', '')}")
+                                       f" {escape(str(res.get('diverged_reason', '')))}")
 
     outputs = [report] if report is not None else []
     with progress:
@@ -140,7 +141,7 @@ def bench(
         from actlab.report.html import write_report
 
         index = write_report(db, report, suite_id=res.suite_id, baseline=cfg.baseline, tie_tol=cfg.tie_tol)
-        console.print(f"report: {index.resolve()}")
+        console.print(f"report: {index.resolve()}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 from actlab.core.errors import ParameterError
 
 
@@ -67,7 +67,7 @@ def kan_fit(widths: Annotated[str, typer.Option(help="layer widths, e.g. 2,5,1")
         check_writable(out, "--out")  # before training, so a fitted model is never lost to a bad path
     model, _ = _toy(_widths(widths), basis, grid, steps, seed, lamb, refine)
     if out is not None:
-        console.print(f"wrote {save_kan(model, out)}")
+        console.print(f"wrote {save_kan(model, out)}", markup=False)
 
 
 def kan_plot(checkpoint: Annotated[Path | None, typer.Argument(help="a KAN saved by kan-fit -o / save_kan")] = None,
@@ -92,7 +92,7 @@ def kan_plot(checkpoint: Annotated[Path | None, typer.Argument(help="a KAN saved
         x = ds["train_input"]
     else:
         model = load_kan(checkpoint)
-    console.print(f"wrote {plot_kan(model, out, x)}")
+    console.print(f"wrote {plot_kan(model, out, x)}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

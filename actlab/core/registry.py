@@ -9,54 +9,43 @@ from torch import nn
 
 from actlab.core.errors import ParameterError, UnknownNameError, suggest
 from actlab.core.module import Activation, module_class
+from actlab.core.named_registry import Registry, normalise
 from actlab.core.spec import FAMILIES, ActivationSpec
 
-_SPECS: dict[str, ActivationSpec] = {}
-_ALIASES: dict[str, str] = {}
+ACTIVATIONS: Registry[ActivationSpec] = Registry("activation", helpers=(__name__, "actlab.zoo._define"))
+"""Every activation spec by name. The zoo and learnable packages register theirs when imported (``import actlab``
+imports both); this module never imports them."""
 
 
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_")
-
-
-def register(spec: ActivationSpec) -> ActivationSpec:
-    """Add a spec; its name and aliases must be new."""
-    for n in (spec.name, *spec.aliases):
-        k = _key(n)
-        if k in _SPECS or k in _ALIASES:
-            raise ValueError(f"activation name {n!r} is already registered")
-    _SPECS[_key(spec.name)] = spec
-    for a in spec.aliases:
-        _ALIASES[_key(a)] = _key(spec.name)
+def register(spec: ActivationSpec, replace: bool = False) -> ActivationSpec:
+    """Add a spec; its name and aliases must be new (`DuplicateNameError` names the module that registered the
+    existing one), unless ``replace=True`` replaces the spec registered under the same name."""
+    if not isinstance(spec, ActivationSpec):
+        raise ParameterError(f"register() takes an ActivationSpec, got {type(spec).__name__}")
+    ACTIVATIONS.add(spec.name, spec, aliases=spec.aliases, replace=replace, family=spec.family, kind=spec.kind)
     return spec
 
 
-def _ensure_loaded() -> None:
-    import actlab.zoo  # noqa: F401  (registers the zoo on import)
-    import actlab.learnable  # noqa: F401
+def unregister(name: str) -> ActivationSpec:
+    """Remove the activation ``name`` (or the one an alias names) with its aliases; return its spec."""
+    return ACTIVATIONS.remove(name).value
 
 
 def get(name: str | ActivationSpec) -> ActivationSpec:
     """The spec for a name or alias; unknown names raise `UnknownNameError` with close matches."""
     if isinstance(name, ActivationSpec):
         return name
-    _ensure_loaded()
     if not isinstance(name, str):
         raise ParameterError(f"activation must be a name, got {type(name).__name__}")
-    k = _key(name)
-    k = _ALIASES.get(k, k)
-    if k not in _SPECS:
-        raise UnknownNameError("activation", name, list(_SPECS) + list(_ALIASES))
-    return _SPECS[k]
+    return ACTIVATIONS.get(name)
 
 
 def names(family: str | None = None, kind: str | None = None) -> list[str]:
     """Registered names (no aliases), sorted; optionally one family and/or kind."""
-    _ensure_loaded()
     if family is not None and family not in FAMILIES:
         raise UnknownNameError("family", family, FAMILIES)
-    return sorted(s.name for s in _SPECS.values()
-                  if (family is None or s.family == family) and (kind is None or s.kind == kind))
+    return sorted(e.name for e in ACTIVATIONS.entries()
+                  if (family is None or e.value.family == family) and (kind is None or e.value.kind == kind))
 
 
 def specs(family: str | None = None) -> list[ActivationSpec]:
@@ -69,7 +58,7 @@ def create(act: Any = "relu", inplace: bool | None = None, **params: Any) -> nn.
     ``None`` (or "" / "none" / "identity") gives ``nn.Identity``. As in timm, ``inplace`` is best effort:
     it is dropped for activations that have no in-place variant.
     """
-    if act is None or (isinstance(act, str) and _key(act) in ("", "none")):
+    if act is None or (isinstance(act, str) and normalise(act) in ("", "none")):
         return nn.Identity()
     if isinstance(act, nn.Module):
         return act
