@@ -162,7 +162,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                       "rel": fmt(s.rel_step_time, 3), "step_ms": fmt(s.step_time * 1e3, 3),
                       "params": fmt(int(s.params)) if math.isfinite(s.params) else "—",
                       "mem": fmt(s.saved_mem / 2**20, 3) if s.saved_mem > 0 else "—",
-                      "mflops": fmt(s.flops / 1e6, 3), "throughput": fmt(s.throughput, 3),
+                      "mflops": fmt(s.flops / 1e6, 3), "throughput": f"{s.throughput:,.0f}" if math.isfinite(s.throughput) else "—",
                       "device": s.device or "—",
                       "wall": fmt(s.wall_time, 3),
                       "pareto": s.act in front} for s in rows]})
