@@ -53,3 +53,27 @@ def test_a_suite_file_asking_for_cuda_is_refused_too(tmp_path):
     cfg = make_config({"acts": ["relu"], "tasks": ["digits_vit"], "budget": {"device": "cuda"}})
     with pytest.raises(ConfigError, match="CUDA is not available"):
         validate_names(cfg)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+@pytest.mark.parametrize("argv", [
+    ["search", "--task", "digits", "--budget", "2", "--device", "cuda"],
+    ["infoplane", "--epochs", "2", "--device", "cuda"],
+])
+def test_search_and_infoplane_refuse_cuda_before_any_work(tmp_path, monkeypatch, capsys, argv):
+    db = tmp_path / "s.db"
+    monkeypatch.setattr(sys, "argv", ["actlab", *argv, *(["--db", str(db)] if argv[0] == "search" else
+                                                         ["-o", str(tmp_path / "o")])])
+    with pytest.raises(SystemExit) as e:
+        main()
+    assert e.value.code == 2 and "CUDA is not available" in " ".join(capsys.readouterr().err.split())
+    assert not db.exists() and not (tmp_path / "o").exists()
+
+
+def test_search_passes_the_data_folder_and_refuses_a_missing_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ACTLAB_DATA", raising=False)
+    monkeypatch.setattr(sys, "argv", ["actlab", "search", "--task", "cifar10_vit", "--budget", "2",
+                                      "--data-dir", str(tmp_path / "none"), "--db", str(tmp_path / "s.db")])
+    with pytest.raises(SystemExit) as e:
+        main()
+    assert e.value.code == 2 and str(tmp_path / "none") in " ".join(capsys.readouterr().err.split())
