@@ -28,7 +28,9 @@ def _toy(widths: list[int], basis: str, grid: int, steps: int, seed: int, lamb: 
     # a tiny model: extra threads only fight over the cores (measured 20x slower with 2 threads on a busy VM)
     torch.set_num_threads(1)
     ds = create_dataset(toy_function, 2, seed=seed)
-    opts = {"grid": grid} if basis in ("bspline", "matrix", "relu", "fourier", "af") else {}
+    from actlab.kan.basis import BASES
+
+    opts = {"grid": grid} if BASES.meta(basis)["grid"] else {}
     model = KAN(widths, basis=basis, seed=seed, **opts).double()
     rows = []
     with console.status(f"fitting KAN {widths} ({basis}) with LBFGS, {steps} steps"):

@@ -16,7 +16,7 @@ from typing import Any
 
 from actlab.core.errors import ConfigError
 from actlab.search.evaluate import evaluate_candidate, make_objective
-from actlab.search.space import Space, genome_key, get_space
+from actlab.search.space import SPACES, Space, genome_key, get_space
 from actlab.search.strategies import Strategy, make_strategy
 from actlab.store.candidates import FINISHED, CandidateStore
 
@@ -91,8 +91,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
             store.set_state("running", budget=budget)
         stored = {r["idx"]: r for r in store.rows()}
         # registered spaces travel by name (cheap to ship to Ray workers); custom subclasses travel whole
-        from actlab.search.space import _SPACES
-        builtin = _SPACES.get(sp_obj.name) is type(sp_obj)
+        builtin = sp_obj.name in SPACES and SPACES.get(sp_obj.name) is type(sp_obj)
         job_args = (sp_obj.name, sp_obj.settings()) if builtin else (sp_obj, None)
         obj_settings = obj.settings()
 
