@@ -18,6 +18,7 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
 
     from actlab.bench import stats
     from actlab.store.runs import RunStore
+    from actlab.tasks.metrics import metric_range
 
     with RunStore(db) as store:
         runs = store.runs_with_baseline(suite_id, baseline)
@@ -30,7 +31,10 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
         w[0] += p.wins
         w[1] += p.ties
         w[2] += p.losses
-    t = Table(title="ranking: mean ± half-width of the 95% t-interval over seeds", padding=(0, 1))
+    cut = sorted({s.metric for s in sums if s.clipped})
+    t = Table(title="ranking: mean ± half-width of the 95% t-interval over seeds", padding=(0, 1),
+              caption=("intervals marked † are cut at the metric's range (" + ", ".join(
+                  f"{m} in [{metric_range(m)[0]:g}, {metric_range(m)[1]:g}]" for m in cut) + ")") if cut else None)
     t.add_column("activation", style="bold", no_wrap=True)
     t.add_column("rank", justify="right")
     for task in tasks:
@@ -48,7 +52,8 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
             elif not math.isfinite(s.mean):
                 cells.append("[red]diverged[/]")
             else:
-                spread = f"±{(s.t_hi - s.t_lo) / 2:.1g}" if math.isfinite(s.t_hi) else f" (n={s.n})"
+                spread = (f" (n={s.n})" if s.n < 2 else f" [{s.t_lo:.3g}, {s.t_hi:.3g}] †" if s.clipped
+                          else f"±{(s.t_hi - s.t_lo) / 2:.1g}")
                 cells.append(f"{s.mean:.3g}{spread}" + (f" [red]{s.n_diverged}div[/]" if s.n_diverged else ""))
         rels = [by[(tk, act)].rel_step_time for tk in tasks if (tk, act) in by]
         rels = [r for r in rels if math.isfinite(r)]

@@ -144,6 +144,9 @@ def class_name(name: str) -> str:
 
 
 _CLASSES: dict[str, type[Activation]] = {}
+# the Shape line of a generated class' docstring, by spec kind ("layer" specs bring their own module class)
+SHAPES = {"elementwise": "(*) -> (*)", "gated": "(*, 2n, *) -> (*, n, *) along ``dim``",
+          "rowwise": "(*, n) -> (*, n), each output depending on the whole last dimension"}
 
 
 def _rebuild_activation(name: str) -> Activation:
@@ -158,8 +161,7 @@ def module_class(spec: ActivationSpec) -> type[nn.Module]:
         return spec.module
     cls = _CLASSES.get(spec.name)
     if cls is None or cls.spec is not spec:  # a spec registered again under its name (replace=True) gets a new class
-        doc = f"{spec.formula}\n\nShape: (*) -> (*)" if spec.kind == "elementwise" else \
-            f"{spec.formula}\n\nShape: (*, 2n, *) -> (*, n, *) along ``dim``"
+        doc = f"{spec.formula}\n\nShape: {SHAPES.get(spec.kind, SHAPES['elementwise'])}"
         cls = type(class_name(spec.name), (Activation,), {"spec": spec, "__doc__": doc,
                                                           "__module__": "actlab.zoo"})
         _CLASSES[spec.name] = cls
