@@ -5,7 +5,6 @@ import pytest
 import torch
 from scipy.interpolate import BSpline
 
-from actlab.kan import KANLayer
 from actlab.kan.bspline import bspline_basis, extend_grid
 from actlab.kan.bspline import matrix_design
 
