@@ -93,6 +93,10 @@ def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
         if not is_dir and path.exists() and not os.access(path, os.W_OK):
             raise PermissionError(13, "file is read-only")
     except OSError as e:
+        if not is_dir and path.is_file() and path.stat().st_size:  # an existing database: say what it holds
+            from actlab.store.db import write_error
+
+            raise write_error(path, e.strerror or e) from None
         raise ConfigError(f"{what} {str(path)!r} is not writable: {e.strerror or e}") from None
     return path
 
