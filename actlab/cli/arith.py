@@ -52,8 +52,15 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
           ramp_scale: Annotated[float, typer.Option(help="multiply the regulariser ramps' start and end (1 = paper: "
                                                         "NAU 5e3→5e4, NMU 1e6→2e6 iterations); short budgets "
                                                         "need e.g. iterations/5e6, or the ramp never starts")] = 1.0,
-          seed_batch: Annotated[int | None, typer.Option(help="seeds per batched model (default all)")] = None):
+          seed_batch: Annotated[int | None, typer.Option(help="seeds per batched model (default all)")] = None,
+          device: Annotated[str, typer.Option("--device", help="cpu (the seed-batched engine runs on the CPU "
+                                              "only)")] = "cpu"):
     """Train arithmetic units on the static arithmetic task (Madsen & Johansen 2020) and tabulate success."""
+    from actlab.train.device import check_device
+
+    if check_device(device) != "cpu":  # no CUDA here: exit 2 "CUDA is not available" before any work
+        raise ParameterError(f"--device {device}: the arithmetic trainer (seed-batched, CPU sample streams) runs on "
+                             "the CPU only; use --device cpu")
     from actlab.arith.batched import unit_name
     from actlab.arith.run import run
     from actlab.arith.task import ArithTask, op_name
