@@ -59,7 +59,7 @@ CLAIMS: tuple[Claim, ...] = (
     # the seeds' own headlines (see the headline suite); our scale is far below theirs
     Claim("crrelu_ge_gelu_vit",
           "CRReLU matches or beats GELU in a ViT",
-          "EAFO / CRReLU paper (ViT, DeiT, TNT from scratch on CIFAR-10/100, ImageNet-1K)",
+          "EAFO / CRReLU paper, ViT/DeiT/TNT from scratch on CIFAR-10/100 and ImageNet-1K",
           "ge", "crrelu", "gelu", task_filter=("_vit",)),
     Claim("activator_approx_vit",
           "Activator (attention replaced by a GLU MLP) matches or beats the ViT's accuracy at lower forward FLOPs",
@@ -70,7 +70,7 @@ CLAIMS: tuple[Claim, ...] = (
           "Yang & Wang 2025, 'Kolmogorov-Arnold Transformer' (arXiv:2409.10594)", "ge", "kat", "vit", arm="task"),
     Claim("hqkan_ffn_ge_mlp_ffn",
           "An HQKAN FFN matches or beats the transformer's MLP FFN with fewer parameters",
-          "Jiang, Huang, Chen & Goan 2025, QKAN / HQKANsformer (arXiv:2509.14026)",
+          "QKAN paper (Jiang, Huang, Chen & Goan 2025, arXiv:2509.14026), GPT-2-style HQKANsformer on WebText",
           "ge", "hqkan", "", arm="task", cost="params"),
 )
 

@@ -60,8 +60,15 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
           stop_when_solved: Annotated[int, typer.Option(help="K > 0: a seed stops after K evaluations in a row "
                                                              "below the success threshold (0 = off)")] = 0,
           engine: Annotated[str, typer.Option(help="fast or reference (same results; reference is the original "
-                                                   "per-parameter path)")] = "fast"):
+                                                   "per-parameter path)")] = "fast",
+          device: Annotated[str, typer.Option("--device", help="cpu (the seed-batched engine runs on the CPU "
+                                              "only)")] = "cpu"):
     """Train arithmetic units on the static arithmetic task (Madsen & Johansen 2020) and tabulate success."""
+    from actlab.train.device import check_device
+
+    if check_device(device) != "cpu":  # no CUDA here: exit 2 "CUDA is not available" before any work
+        raise ParameterError(f"--device {device}: the arithmetic trainer (seed-batched, CPU sample streams) runs on "
+                             "the CPU only; use --device cpu")
     from actlab.arith.batched import unit_name
     from actlab.arith.run import run
     from actlab.arith.task import ArithTask, op_name

@@ -59,10 +59,11 @@ def test_a_suite_file_asking_for_cuda_is_refused_too(tmp_path):
 @pytest.mark.parametrize("argv", [
     ["search", "--task", "digits", "--budget", "2", "--device", "cuda"],
     ["infoplane", "--epochs", "2", "--device", "cuda"],
+    ["arith", "--seeds", "2", "--iterations", "10", "--device", "cuda"],
 ])
 def test_search_and_infoplane_refuse_cuda_before_any_work(tmp_path, monkeypatch, capsys, argv):
     db = tmp_path / "s.db"
-    monkeypatch.setattr(sys, "argv", ["actlab", *argv, *(["--db", str(db)] if argv[0] == "search" else
+    monkeypatch.setattr(sys, "argv", ["actlab", *argv, *(["--db", str(db)] if argv[0] in ("search", "arith") else
                                                          ["-o", str(tmp_path / "o")])])
     with pytest.raises(SystemExit) as e:
         main()
