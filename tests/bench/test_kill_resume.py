@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-
 from actlab.bench.config import make_config
 from actlab.bench.runner import run_suite
 from actlab.store.runs import RunStore
