@@ -73,8 +73,30 @@ def claims_block(db: Path, suite: dict, runs: list[dict]) -> str:
         if c.per_task:
             counts = ", ".join(f"{k} {v}" for k, v in sorted(c.counts().items()))
             lines.append(f"| | **overall** | | | | | **{c.verdict}** ({counts}) |")
-    lines += ["", CAVEAT]
+    lines += ["", glu_only_note(), "", CAVEAT]
     return "\n".join(lines)
+
+
+def glu_only_note() -> str:
+    """FLOPs of the Activator without its second MLP against the ViT (counted now; its accuracy is not run)."""
+    import torch
+
+    from actlab.tasks import get_task
+    from actlab.train.cost import forward_flops
+
+    parts = []
+    for data in ("digits", "mnist5k"):
+        vit, act = get_task(f"{data}_vit"), get_task(f"{data}_activator")
+        x = vit.data(small=True).test[0]
+        with torch.no_grad():
+            f_vit = forward_flops(vit.model("gelu", small=True), x)
+            f_act = forward_flops(act.model("gelu", small=True), x)
+            f_glu = forward_flops(act.model("gelu", small=True, ffn=False), x)
+        parts.append(f"{data}: Activator {f_act / f_vit:.2f}×, without the second MLP {f_glu / f_vit:.2f}× the ViT's "
+                     f"forward FLOPs")
+    return ("At equal widths (dim 64, hidden 128) the Activator's GLU MLP costs more than the attention it replaces "
+            "on these short token sequences (16 and 49 tokens): " + "; ".join(parts) + ". Dropping the second MLP "
+            "(`ffn: false`, the paper's GLU-only variant) is the cheaper arm; its accuracy is not part of this suite.")
 
 
 def ranking_doc(db: Path, suite: dict, runs: list[dict]) -> str:
