@@ -99,6 +99,11 @@ def glu_only_note() -> str:
             "(`ffn: false`, the paper's GLU-only variant) is the cheaper arm; its accuracy is not part of this suite.")
 
 
+def _column(task: str, sums: list) -> str:
+    s = next(s for s in sums if s.task == task)
+    return f"{task} ({s.metric} {'↑' if s.higher_is_better else '↓'})"
+
+
 def ranking_doc(db: Path, suite: dict, runs: list[dict]) -> str:
     from actlab.bench import stats
 
@@ -114,9 +119,7 @@ def ranking_doc(db: Path, suite: dict, runs: list[dict]) -> str:
            "Same statistics as the HTML report (`actlab report --db runs/headline.db`): mean over seeds and the "
            "95% t-interval (clipped to the metric's range), mean rank over tasks (1 = best). The verdicts on the "
            "papers' claims are in FIDELITY.md (`headline`).", "", "## Ranking", "",
-           "| activation | mean rank | " + " | ".join(f"{t} ({by[next(k for k in by if k[0] == t)].metric}"
-                                                   f"{' ↑' if by[next(k for k in by if k[0] == t)].higher_is_better else ' ↓'})"
-                                                   for t in tasks) + " |",
+           "| activation | mean rank | " + " | ".join(_column(t, sums) for t in tasks) + " |",
            "|---|---|" + "---|" * len(tasks)]
     for act, mr, _ in stats.mean_ranks(sums):
         cells = []
