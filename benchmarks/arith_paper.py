@@ -12,16 +12,14 @@ budget is not used up.
 from __future__ import annotations
 
 import argparse
-import io
 import time
 from pathlib import Path
 
-import torch
-
 from actlab.arith import run
+from actlab.arith.run import run_key
 from actlab.arith.stats import wilson
 from actlab.arith.task import ArithTask
-from actlab.arith.trainer import TrainConfig
+from actlab.arith.trainer import TrainConfig, checkpoint_summary
 from actlab.store.arith import ArithStore
 from arith_table import NAMES, PAPER, SYM
 from mdblock import write_block
@@ -47,20 +45,12 @@ def progress_of(db: Path, cells, seeds: int, iterations: int) -> list[dict]:
     out = []
     try:
         for op, unit in cells:
-            cfg = TrainConfig(iterations=iterations, **PROTOCOL)
-            key_cfg = {"task": ArithTask(op).describe(), "train": cfg.describe()}
-            rid = st.run_id(op, unit, key_cfg)
+            rid = st.run_id(op, unit, run_key(ArithTask(op), TrainConfig(iterations=iterations, **PROTOCOL)))
             done = st.seeds(rid, list(range(seeds)))
             row = {"op": op, "unit": unit, "finished": len(done), "solved_finished": sum(r["success"] for r in done),
                    "solved_at": [r["converged_at"] for r in done if r["success"]], "pending": [], "seeds": seeds}
-            for batch, it in st.checkpoints(rid):
-                blob = torch.load(io.BytesIO(st.load_checkpoint(rid, batch)[1]), weights_only=True)
-                tr = blob["track"]
-                fs = tr["first_success"]
-                row["pending"].append({"seeds": len(batch), "iteration": it, "solved": int((fs >= 0).sum()),
-                                       "stopped": int(blob["stopped"].sum()),
-                                       "diverged": int(tr["diverged"].sum()),
-                                       "solved_at": [int(v) for v in fs[fs >= 0]]})
+            for batch, _ in st.checkpoints(rid):
+                row["pending"].append(checkpoint_summary(st.load_checkpoint(rid, batch)[1]))
             out.append(row)
     finally:
         st.close()

@@ -24,7 +24,9 @@ from pathlib import Path
 
 from actlab.arith import run, wilson
 from actlab.arith import units as arith_units
+from actlab.arith.run import run_key
 from actlab.arith.task import ArithTask
+from actlab.arith.trainer import TrainConfig, checkpoint_summary
 from actlab.store.arith import ArithStore
 from mdblock import write_block
 
@@ -83,17 +85,33 @@ def train_one(name: str, spec) -> dict:
 
 
 def _read(name: str, spec) -> dict | None:
+    """The finished row of a variant, or (still training) its checkpoint's summary with ``partial`` set."""
     unit, opts, _ = spec
     if not _db(name).exists():
         return None
     rows = run("mul", unit, seeds=SEEDS, iterations=ITS, db=_db(name), task="simple", checkpoint_every=20_000,
                train=False, **opts)
-    return rows[0] if rows else None
+    if rows and not rows[0]["pending"]:
+        return rows[0]
+    st = ArithStore(_db(name))
+    try:
+        task = ArithTask.named("simple", "mul")
+        rid = st.run_id("mul", unit, run_key(task, TrainConfig(iterations=ITS, checkpoint_every=20_000, **opts)))
+        cks = [checkpoint_summary(st.load_checkpoint(rid, b)[1]) for b, _ in st.checkpoints(rid)]
+    finally:
+        st.close()
+    return {"partial": cks[0]} if cks else {"started": True}
 
 
 def _cell(row) -> str:
     if row is None:
         return "not run"
+    if "started" in row:
+        return "started, no checkpoint yet"
+    if "partial" in row:
+        p = row["partial"]
+        return (f"**partial**: {p['solved']}/{p['seeds']} below the threshold so far, at iteration "
+                f"{p['iteration']:,} of {ITS:,}")
     k, n = row["solved"], row["seeds"]
     p, lo, hi = wilson(k, n)
     part = "" if n == SEEDS and not row.get("pending") else f", **partial: {n} of {SEEDS} seeds**"
@@ -101,7 +119,7 @@ def _cell(row) -> str:
 
 
 def _overlap(a, b) -> str:
-    if a is None or b is None:
+    if a is None or b is None or "solved" not in a or "solved" not in b:
         return "—"
     _, l1, h1 = wilson(a["solved"], a["seeds"])
     _, l2, h2 = wilson(b["solved"], b["seeds"])
@@ -129,7 +147,7 @@ def report_nacmul() -> str:
         row = _read(name, spec)
         base = base if base is not None else row
         lines.append(f"| {name} | {_cell(row)} |")
-    if base is not None:
+    if base is not None and "solved" in base:
         st = ArithStore(_db(next(iter(NACMUL))))
         try:
             seeds = st.seeds(st.runs()[0]["id"])
