@@ -6,7 +6,6 @@ Tables written by other areas (``arith_*``, ``candidates*``, ``analysis_*``) get
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -19,6 +18,7 @@ from actlab.bench import stats
 from actlab.bench.claims import evaluate as evaluate_claims
 from actlab.core.errors import ConfigError
 from actlab.report import figures
+from actlab.report.labels import label_tasks
 from actlab.store.runs import RunStore
 
 OWN_TABLES = {"suites", "runs", "suite_runs", "epochs", "sqlite_sequence"}
@@ -63,20 +63,6 @@ def _suites_text(suites: list[dict[str, Any]]) -> str:
     """"quick, custom ×3" (each invocation of `actlab bench` records one suite row), or "none"."""
     counts = Counter(s["name"] for s in suites)
     return ", ".join(f"{n} ×{c}" if c > 1 else n for n, c in counts.items()) or "none"
-
-
-def _label_tasks(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A task run with several budgets is shown once per budget: ``digits_mlp[epochs=3]``."""
-    opts = defaultdict(set)
-    for r in runs:
-        opts[r["task"]].add(json.dumps(r["options"], sort_keys=True))
-    for r in runs:
-        if len(opts[r["task"]]) > 1 and r["options"]:
-            shown = {k: v for k, v in r["options"].items() if k != "task_fingerprint"}  # an internal code hash
-            label = ",".join(f"{k}={v}" for k, v in sorted(shown.items())) or \
-                f"code {str(r['options'].get('task_fingerprint', ''))[:6]}"
-            r["task"] = r["task"] + "[" + label + "]"
-    return runs
 
 
 def _curve_series(store: RunStore, runs: list[dict[str, Any]]) -> dict[str, tuple[str, dict[str, list[list]]]]:
@@ -152,7 +138,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                   tie_tol: float = 0.0) -> dict[str, Any]:
     """Compute every statistic and draw every figure; return the template's context."""
     figdir = out_dir / "figures"
-    runs = _label_tasks(store.runs_with_baseline(suite_id, baseline))
+    runs = label_tasks(store.runs_with_baseline(suite_id, baseline))
     ok = [r for r in runs if r["status"] != "error"]
     sums = stats.summarize(ok)
     acts = sorted({s.act for s in sums})
