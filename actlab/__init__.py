@@ -6,10 +6,10 @@
 tensor([0.0000, 0.0000, 0.2500, 1.5000, 3.0000])
 """
 from actlab.core import (FAMILIES, ActivationSpec, ActlabError, Param, Props, Source, create, functional, get,
-                         identify, names, register, seed_everything, specs, swap)
+                         identify, names, register, seed_everything, specs, swap, unregister)
 
 from actlab.zoo.kernels import set_backend  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["FAMILIES", "ActivationSpec", "ActlabError", "Param", "Props", "Source", "create", "functional", "get",
-           "identify", "names", "register", "seed_everything", "set_backend", "specs", "swap", "__version__"]
+           "identify", "names", "register", "seed_everything", "set_backend", "specs", "swap", "unregister", "__version__"]

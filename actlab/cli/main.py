@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +14,19 @@ app = typer.Typer(name="actlab", help="Activation-function laboratory for PyTorc
                   add_completion=False, pretty_exceptions_enable=False)
 console = Console()
 err_console = Console(stderr=True)
+
+
+
+@app.callback()
+def _plugins(imports: Annotated[list[str] | None, typer.Option(
+        "--import", metavar="MODULE_OR_FILE",
+        help="load activations (or tasks) from a .py file or a module importable from the working directory before "
+             "the command runs; repeatable. ACTLAB_PLUGINS (comma-separated) and the 'actlab.plugins' entry points "
+             "of installed packages are loaded too. Accepted before or after the command name.")] = None) -> None:
+    from actlab.core import plugins
+
+    plugins.load_all(imports or ())
+
 
 # command-group modules under actlab.cli; a group that is not built yet is simply absent
 GROUPS = ("zoo", "kan", "learnable", "arith", "analysis", "search", "bench", "report")
@@ -48,12 +62,35 @@ def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...]]:
     return tuple(usage), tuple(exits)
 
 
+def hoist_imports(args: list[str]) -> list[str]:
+    """Move ``--import X`` / ``--import=X`` written after the command name to the front, where the app's callback
+    reads them, so ``actlab bench --import myacts.py ...`` works as well as ``actlab --import myacts.py bench``."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a == "--import" and i + 1 < len(args):
+            front += args[i:i + 2]
+            i += 2
+            continue
+        if a.startswith("--import="):
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
 def main() -> None:
     """Run the CLI; actlab errors print a one-line message and exit 2 (never a traceback); usage errors exit 2
     with click's message; Ctrl-C prints "aborted" and exits 130."""
     usage, exit_ = _click_exceptions()
     try:
-        rc = app(standalone_mode=False)
+        rc = app(args=hoist_imports(sys.argv[1:]), standalone_mode=False)
     except ActlabError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
         sys.exit(2)
