@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
-# torch first, pinned, with plain pip: this machine carries the CPU wheel; anything else would pull CUDA builds
-TORCH := torch==2.13.0
+# torch first, pinned (the lock's version), with plain pip: this machine carries the CPU wheel; anything else
+# would pull CUDA builds. pyproject.toml declares ranges; requirements.lock holds the exact versions installed here.
+TORCH := $(shell grep -m1 '^torch==' requirements.lock)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -8,8 +8,13 @@ tensor([0.0000, 0.0000, 0.2500, 1.5000, 3.0000])
 from actlab.core import (FAMILIES, ActivationSpec, ActlabError, Param, Props, Source, create, functional, get,
                          identify, names, register, seed_everything, specs, swap, unregister)
 
+# the built-in activations register themselves when their packages are imported; the core registry never imports
+# them, so this is the one place that does
+import actlab.zoo  # noqa: E402,F401,I001  (zoo first: registration order is identify()'s search order)
+import actlab.learnable  # noqa: E402,F401
 from actlab.zoo.kernels import set_backend  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["FAMILIES", "ActivationSpec", "ActlabError", "Param", "Props", "Source", "create", "functional", "get",
-           "identify", "names", "register", "seed_everything", "set_backend", "specs", "swap", "unregister", "__version__"]
+           "identify", "names", "register", "seed_everything", "set_backend", "specs", "swap", "unregister",
+           "__version__"]

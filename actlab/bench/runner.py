@@ -20,6 +20,7 @@ from typing import Any
 from actlab.bench.config import SuiteConfig, validate_names
 from actlab.core.plugins import ensure as ensure_plugins
 from actlab.core.plugins import loaded as loaded_plugins
+from actlab.core.plugins import origin as plugin_origin
 from actlab.core.errors import ConfigError
 from actlab.core.errors import UnknownNameError
 from actlab.store.runs import RunStore, run_key
@@ -73,17 +74,6 @@ def plan(cfg: SuiteConfig) -> list[RunSpec]:
     ids = {a: activation_identity(a) for a in cfg.acts}
     origins = {a: plugin_origin(a) for a in cfg.acts}
     return [RunSpec(t, a, s, opts[t], ids[a], origins[a]) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
-
-
-def plugin_origin(act: str) -> str | None:
-    """The file that registered ``act`` when it is not part of actlab (a plugin, a script), else None."""
-    from actlab.core.registry import origin
-
-    try:
-        module, file = origin(act)
-    except UnknownNameError:
-        return None
-    return None if module == "actlab" or module.startswith("actlab.") else file
 
 
 def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:

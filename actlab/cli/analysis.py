@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 import actlab
-from actlab.cli.main import console
+from actlab.cli.console import console
 
 
 def infoplane(act: Annotated[str, typer.Option("--act", "-a", help="activation name")] = "tanh",

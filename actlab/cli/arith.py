@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 from actlab.core.errors import ParameterError
 
 

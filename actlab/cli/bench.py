@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 
 
 def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu", tie_tol: float = 0.0) -> Table:

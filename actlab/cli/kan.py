@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 from actlab.core.errors import ParameterError
 
 

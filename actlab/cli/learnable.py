@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 
 
 def rational_fit(target: Annotated[str, typer.Argument(help="an elementwise zoo activation, e.g. gelu")] = "leaky_relu",

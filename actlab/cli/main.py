@@ -6,14 +6,12 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from actlab.cli.console import console, err_console, print_error
 from actlab.core.errors import ActlabError
 
 app = typer.Typer(name="actlab", help="Activation-function laboratory for PyTorch.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-console = Console()
-err_console = Console(stderr=True)
 
 
 
@@ -46,20 +44,26 @@ def _load_groups() -> None:
 _load_groups()
 
 
-def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...]]:
-    """(ClickException, Exit) classes of every click copy in play: typer >= 0.29 vendors its own click as
-    typer._click (its Exit is typer.Exit)."""
-    import click
+def version_text() -> str:
+    """``actlab X.Y.Z`` from the installed distribution's metadata (the one place the version is written)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    usage: list[type] = [click.exceptions.ClickException]
-    exits: list[type] = [click.exceptions.Exit, typer.Exit]
     try:
-        import typer._click as vendored
+        return f"actlab {version('actlab')}"
+    except PackageNotFoundError:  # a source tree on sys.path that was never installed
+        return "actlab (not installed: no version metadata)"
 
-        usage.append(vendored.exceptions.ClickException)
-    except ImportError:  # an older typer that uses click itself
-        pass
-    return tuple(usage), tuple(exits)
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(version_text(), markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", help="print the version and exit", is_eager=True,
+                                                callback=_print_version)] = False) -> None:
+    """Activation-function laboratory for PyTorch."""
 
 
 def hoist_imports(args: list[str]) -> list[str]:
@@ -88,22 +92,25 @@ def hoist_imports(args: list[str]) -> list[str]:
 def main() -> None:
     """Run the CLI; actlab errors print a one-line message and exit 2 (never a traceback); usage errors exit 2
     with click's message; Ctrl-C prints "aborted" and exits 130."""
-    usage, exit_ = _click_exceptions()
     try:
         rc = app(args=hoist_imports(sys.argv[1:]), standalone_mode=False)
     except ActlabError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False)
+        print_error(str(e))
         sys.exit(2)
     except OSError as e:  # an output path in a missing or unwritable place, a file where a folder should be
-        err_console.print(f"[bold red]error:[/] {e.strerror or e}: {e.filename or ''}", highlight=False)
+        print_error(f"{e.strerror or e}: {e.filename or ''}")
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         sys.exit(130)
-    except usage as e:
-        e.show()
+    except typer.Exit as e:
         sys.exit(e.exit_code)
-    except exit_ as e:
+    except typer.TyperException as e:  # typer's vendored click: usage errors (ClickException) derive from it
+        show = getattr(e, "show", None)
+        if show is not None:
+            show()
+        else:
+            print_error(e.format_message())
         sys.exit(e.exit_code)
     if isinstance(rc, int) and rc:  # typer returns 130 for a Ctrl-C it caught itself
         if rc == 130:

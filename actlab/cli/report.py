@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 
 
 def report(

@@ -11,7 +11,7 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from actlab.cli.main import console
+from actlab.cli.console import console
 from actlab.core.errors import ConfigError
 
 

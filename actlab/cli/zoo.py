@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 import actlab
-from actlab.cli.main import console
+from actlab.cli.console import console
 
 
 def list_cmd(family: Annotated[str | None, typer.Option("--family", "-f", help="only this family")] = None):

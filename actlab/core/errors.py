@@ -38,10 +38,6 @@ class UnknownNameError(ActlabError, KeyError, ValueError):
         return self.args[0]
 
 
-class DuplicateNameError(ActlabError, ValueError):
-    """A name (or alias) registered twice without ``replace=True``; the message names the existing definition."""
-
-
 class ParameterError(ActlabError, ValueError):
     """A bad parameter: unknown key, wrong type, or out of its valid range."""
 

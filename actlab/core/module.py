@@ -142,7 +142,7 @@ def module_class(spec: ActivationSpec) -> type[nn.Module]:
     if spec.module is not None:
         return spec.module
     cls = _CLASSES.get(spec.name)
-    if cls is None or cls.spec is not spec:  # a spec replaced with register(..., replace=True) gets a new class
+    if cls is None or cls.spec is not spec:  # a spec registered again under its name (replace=True) gets a new class
         doc = f"{spec.formula}\n\nShape: (*) -> (*)" if spec.kind == "elementwise" else \
             f"{spec.formula}\n\nShape: (*, 2n, *) -> (*, n, *) along ``dim``"
         cls = type(class_name(spec.name), (Activation,), {"spec": spec, "__doc__": doc,

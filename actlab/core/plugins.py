@@ -108,6 +108,21 @@ def loaded() -> tuple[Plugin, ...]:
     return tuple(_LOADED.values())
 
 
+def origin(act: str) -> str | None:
+    """The file (else the module name) that registered activation ``act`` when that is not actlab itself (a
+    plugin, a script, a notebook); None for built-ins and unknown names."""
+    from actlab.core.errors import UnknownNameError
+    from actlab.core.registry import ACTIVATIONS
+
+    try:
+        module = ACTIVATIONS.entry(act).module
+    except UnknownNameError:
+        return None
+    if module == "actlab" or module.startswith("actlab."):
+        return None
+    return getattr(sys.modules.get(module), "__file__", None) or module
+
+
 def _identity(p: Plugin) -> str:
     if p.kind == "file":
         return p.target

@@ -2,113 +2,53 @@
 from __future__ import annotations
 
 import inspect
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from torch import nn
 
-from actlab.core.errors import DuplicateNameError, ParameterError, UnknownNameError, suggest
+from actlab.core.errors import ParameterError, UnknownNameError, suggest
 from actlab.core.module import Activation, module_class
+from actlab.core.named_registry import Registry, normalise
 from actlab.core.spec import FAMILIES, ActivationSpec
 
-_SPECS: dict[str, ActivationSpec] = {}
-_ALIASES: dict[str, str] = {}
-_ORIGINS: dict[str, tuple[str, str]] = {}  # canonical name -> (module, file) that registered it
+# helpers: a spec registered through define() or promote() belongs to the module calling them (a zoo file, the
+# plugin file `search-promote -o` writes)
+ACTIVATIONS: Registry[ActivationSpec] = Registry(
+    "activation", helpers=(__name__, "actlab.zoo._define", "actlab.search.promote"))
+"""Every activation spec by name. The zoo and learnable packages register theirs when imported (``import actlab``
+imports both); this module never imports them."""
 
 
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_")
-
-
-def _defining_module() -> tuple[str, str]:
-    """(module name, file) of the code that is registering: the nearest caller frame running module-level code
-    (the module being imported or run: ``actlab.zoo.classic``, a plugin file, ``__main__``), so helpers such as
-    ``define`` or ``promote`` are looked through."""
-    frame = sys._getframe(2)
-    first = frame
-    while frame is not None:
-        if frame.f_code.co_name == "<module>" and not frame.f_code.co_filename.startswith("<frozen"):
-            break
-        frame = frame.f_back
-    frame = frame or first
-    return str(frame.f_globals.get("__name__", "?")), frame.f_code.co_filename
-
-
-def register(spec: ActivationSpec, *, replace: bool = False) -> ActivationSpec:
-    """Add ``spec`` under its name and aliases and return it.
-
-    Args:
-        spec: the activation's definition (`ActivationSpec`).
-        replace: redefine a name that is already registered (e.g. after editing a plugin and reloading it in a
-            notebook): every spec whose name or aliases clash with ``spec``'s is removed first. Without it a
-            clash raises `DuplicateNameError` (an `ActlabError` and a `ValueError`) naming the module and file
-            that registered the existing definition.
-
-    The module that registers (a plugin file, ``__main__``, a zoo module) is recorded; `origin` returns it.
-    """
-    module, file = _defining_module()
-    clashes = {_ALIASES.get(_key(n), _key(n)) for n in (spec.name, *spec.aliases)
-               if _key(n) in _SPECS or _key(n) in _ALIASES}
-    if clashes and not replace:
-        old = _SPECS[sorted(clashes)[0]]
-        where = _ORIGINS.get(_key(old.name), ("?", "?"))
-        raise DuplicateNameError(
-            f"activation name {spec.name!r} clashes with {old.name!r}, already registered by module {where[0]!r} "
-            f"({where[1]}); pass replace=True to redefine it, or call actlab.unregister({old.name!r}) first")
-    for k in clashes:
-        unregister(_SPECS[k].name)
-    _SPECS[_key(spec.name)] = spec
-    _ORIGINS[_key(spec.name)] = (module, file)
-    for a in spec.aliases:
-        _ALIASES[_key(a)] = _key(spec.name)
+def register(spec: ActivationSpec, replace: bool = False) -> ActivationSpec:
+    """Add a spec; its name and aliases must be new (`DuplicateNameError` names the module that registered the
+    existing one), unless ``replace=True`` replaces the spec registered under the same name."""
+    if not isinstance(spec, ActivationSpec):
+        raise ParameterError(f"register() takes an ActivationSpec, got {type(spec).__name__}")
+    ACTIVATIONS.add(spec.name, spec, aliases=spec.aliases, replace=replace, family=spec.family, kind=spec.kind)
     return spec
 
 
 def unregister(name: str) -> ActivationSpec:
-    """Remove a registered activation (by name or alias) with its aliases and return its spec; unknown names
-    raise `UnknownNameError` with close matches."""
-    spec = get(name)
-    k = _key(spec.name)
-    del _SPECS[k]
-    _ORIGINS.pop(k, None)
-    for a in [a for a, target in _ALIASES.items() if target == k]:
-        del _ALIASES[a]
-    return spec
-
-
-def origin(name: str | ActivationSpec) -> tuple[str, str]:
-    """(module name, file) that registered activation ``name``: ``("actlab.zoo.classic", ".../classic.py")``
-    for a built-in, the plugin's module and file for a plugin."""
-    return _ORIGINS.get(_key(get(name).name), ("?", "?"))
-
-
-def _ensure_loaded() -> None:
-    import actlab.zoo  # noqa: F401  (registers the zoo on import)
-    import actlab.learnable  # noqa: F401
+    """Remove the activation ``name`` (or the one an alias names) with its aliases; return its spec."""
+    return ACTIVATIONS.remove(name).value
 
 
 def get(name: str | ActivationSpec) -> ActivationSpec:
     """The spec for a name or alias; unknown names raise `UnknownNameError` with close matches."""
     if isinstance(name, ActivationSpec):
         return name
-    _ensure_loaded()
     if not isinstance(name, str):
         raise ParameterError(f"activation must be a name, got {type(name).__name__}")
-    k = _key(name)
-    k = _ALIASES.get(k, k)
-    if k not in _SPECS:
-        raise UnknownNameError("activation", name, list(_SPECS) + list(_ALIASES))
-    return _SPECS[k]
+    return ACTIVATIONS.get(name)
 
 
 def names(family: str | None = None, kind: str | None = None) -> list[str]:
     """Registered names (no aliases), sorted; optionally one family and/or kind."""
-    _ensure_loaded()
     if family is not None and family not in FAMILIES:
         raise UnknownNameError("family", family, FAMILIES)
-    return sorted(s.name for s in _SPECS.values()
-                  if (family is None or s.family == family) and (kind is None or s.kind == kind))
+    return sorted(e.name for e in ACTIVATIONS.entries()
+                  if (family is None or e.value.family == family) and (kind is None or e.value.kind == kind))
 
 
 def specs(family: str | None = None) -> list[ActivationSpec]:
@@ -121,7 +61,7 @@ def create(act: Any = "relu", inplace: bool | None = None, **params: Any) -> nn.
     ``None`` (or "" / "none" / "identity") gives ``nn.Identity``. As in timm, ``inplace`` is best effort:
     it is dropped for activations that have no in-place variant.
     """
-    if act is None or (isinstance(act, str) and _key(act) in ("", "none")):
+    if act is None or (isinstance(act, str) and normalise(act) in ("", "none")):
         return nn.Identity()
     if isinstance(act, nn.Module):
         return act

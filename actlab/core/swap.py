@@ -11,7 +11,7 @@ from torch import nn
 
 from actlab.core.errors import ParameterError
 from actlab.core.module import Activation, module_class
-from actlab.core.registry import _SPECS, _ensure_loaded, create, get
+from actlab.core.registry import ACTIVATIONS, create, get
 from actlab.core.spec import ActivationSpec
 
 
@@ -21,14 +21,13 @@ def identify(module: nn.Module) -> str | None:
     Knows actlab's own modules, torch.nn's activation classes and the foreign class names that specs list
     (e.g. HF transformers' ``GELUActivation``, ``NewGELUActivation``).
     """
-    _ensure_loaded()
     spec = getattr(module, "spec", None)
     if isinstance(module, Activation) or isinstance(spec, ActivationSpec):
         return spec.name
     cls = type(module).__name__
     if isinstance(module, nn.GELU):  # one torch class, two formulas
         return "gelu_tanh" if module.approximate == "tanh" else "gelu"
-    for s in _SPECS.values():
+    for s in ACTIVATIONS.values():
         if s.module is not None and type(module) is s.module:
             return s.name
         if cls in s.foreign_modules:

@@ -117,26 +117,17 @@ _IDENTITIES: dict[str, tuple[Any, str]] = {}  # per process, like the code hash
 
 
 def _spec_identity(spec: Any) -> str:
+    from actlab.core.plugins import origin as plugin_origin
+
     try:
         closed = str(spec.expr(symbolic_params=True))
     except Exception:  # noqa: BLE001 - a spec without a usable closed form is identified by the rest
         closed = ""
     text = "\0".join([spec.name, repr(sorted(spec.defaults.items())), spec.formula, spec.kind, closed])
-    code = None if _built_in(spec) else implementation_hash(spec)
+    code = None if plugin_origin(spec.name) is None else implementation_hash(spec)
     if code:
         text += "\0code:" + code
     return hashlib.sha1(text.encode()).hexdigest()[:12]
-
-
-def _built_in(spec: Any) -> bool:
-    """Registered by a module of the actlab package (the zoo, learnable, ...)."""
-    from actlab.core.registry import origin
-
-    try:
-        module = origin(spec.name)[0]
-    except KeyError:
-        return False
-    return module == "actlab" or module.startswith("actlab.")
 
 
 def implementation_hash(spec: Any) -> str | None:

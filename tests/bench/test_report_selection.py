@@ -7,7 +7,6 @@ from rich.console import Console
 
 from actlab.bench.config import load_file
 from actlab.bench.runner import check_writable
-import actlab.cli.main  # noqa: F401  (loads the command groups before actlab.cli.bench)
 from actlab.cli.bench import ranking_table
 from actlab.core.errors import ConfigError, ParameterError, UnknownNameError
 from actlab.report.html import write_report

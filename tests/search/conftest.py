@@ -20,12 +20,7 @@ def small_grammar():
 @pytest.fixture(autouse=True)
 def _registry_restored():
     """Activations promoted by a test are unregistered after it, so other test files see the zoo as shipped."""
-    from actlab.core import registry
+    from actlab.core.registry import ACTIVATIONS
 
-    registry._ensure_loaded()  # the zoo and learnable specs register on first use: before the snapshot
-    specs, aliases = dict(registry._SPECS), dict(registry._ALIASES)
-    yield
-    registry._SPECS.clear()
-    registry._SPECS.update(specs)
-    registry._ALIASES.clear()
-    registry._ALIASES.update(aliases)
+    with ACTIVATIONS.scratch():
+        yield
