@@ -13,19 +13,6 @@ from actlab.core.errors import ActlabError
 app = typer.Typer(name="actlab", help="Activation-function laboratory for PyTorch.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 
-
-
-@app.callback()
-def _plugins(imports: Annotated[list[str] | None, typer.Option(
-        "--import", metavar="MODULE_OR_FILE",
-        help="load activations (or tasks) from a .py file or a module importable from the working directory before "
-             "the command runs; repeatable. ACTLAB_PLUGINS (comma-separated) and the 'actlab.plugins' entry points "
-             "of installed packages are loaded too. Accepted before or after the command name.")] = None) -> None:
-    from actlab.core import plugins
-
-    plugins.load_all(imports or ())
-
-
 # command-group modules under actlab.cli; a group that is not built yet is simply absent
 GROUPS = ("zoo", "kan", "learnable", "arith", "analysis", "search", "bench", "report")
 
@@ -62,8 +49,17 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(version: Annotated[bool, typer.Option("--version", help="print the version and exit", is_eager=True,
-                                                callback=_print_version)] = False) -> None:
+                                                callback=_print_version)] = False,
+          imports: Annotated[list[str] | None, typer.Option(
+              "--import", metavar="MODULE_OR_FILE",
+              help="load activations (or tasks) from a .py file or a module importable from the working directory "
+                   "before the command runs; repeatable, accepted before or after the command name. ACTLAB_PLUGINS "
+                   "(comma-separated) and the 'actlab.plugins' entry points of installed packages are loaded "
+                   "too.")] = None) -> None:
     """Activation-function laboratory for PyTorch."""
+    from actlab.core import plugins
+
+    plugins.load_all(imports or ())
 
 
 def hoist_imports(args: list[str]) -> list[str]:
