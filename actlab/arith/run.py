@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from actlab.arith.batched import unit_name
+from actlab.arith.budget import RampWarning, ramp_notes
 from actlab.arith.stats import summarize
 from actlab.arith.task import ArithTask, op_name
 from actlab.arith.trainer import TrainConfig, train_seeds
@@ -76,6 +78,8 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
     task_opts = {k: v for k, v in options.items() if k in _TASK_KEYS}
     cfg_opts = {k: v for k, v in options.items() if k in _CONFIG_KEYS}
     config = TrainConfig(iterations=iterations, **cfg_opts)
+    for note in ramp_notes(units, config):
+        warnings.warn(note, RampWarning, stacklevel=2)
     tasks = {op: ArithTask.named(task, op, **task_opts) for op in ops}  # validates every argument before any training
     store = ArithStore(":memory:" if db is None else db)
     wanted = list(range(seed_offset, seed_offset + seeds))

@@ -31,8 +31,49 @@ def _uniform_(t: torch.Tensor, lo: float, hi: float, gens: Generators) -> None:
             t[s].uniform_(lo, hi, generator=g)
 
 
+class _SeedMatmul(torch.autograd.Function):
+    """``x (S,B,in)`` or shared ``x (B,in)`` (no gradient) times ``w (S,out,in)`` transposed, with the weight
+    gradient laid out for narrow layers: ``dW = gᵀ x`` as one bmm (shared x: one GEMM over all seeds' rows).
+    Autograd's own bmm backward for ``bmm(x, wᵀ)`` multiplies ``xᵀ g`` into a transposed, strided result, which
+    at (S, B, in, out) = (100, 128, 100, 2) is ~4× slower on CPU (BENCHMARKS.md ``arith``)."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x)
+        if x.dim() == 2:
+            S, O, I = w.shape
+            return (x @ w.reshape(S * O, I).t()).view(x.shape[0], S, O).transpose(0, 1)
+        return torch.bmm(x, w.transpose(1, 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        g = g.contiguous()  # autograd may hand over an expanded or strided gradient; bmm is slow on those
+        if x.dim() == 2:
+            S, B, O = g.shape
+            return None, (g.permute(0, 2, 1).reshape(S * O, B) @ x).view(S, O, x.shape[1])
+        return None, torch.bmm(g.transpose(1, 2), x)
+
+
+_FAST = {"matmul": False}
+
+
+class fast_matmul:  # noqa: N801  (a context manager used like a function)
+    """Within this context, `_matmul` with a gradient-free input uses `_SeedMatmul` (the fast trainer engine);
+    outside it the plain autograd path of the reference engine runs. Results agree to float round-off."""
+
+    def __enter__(self):
+        self._before = _FAST["matmul"]
+        _FAST["matmul"] = True
+
+    def __exit__(self, *exc):
+        _FAST["matmul"] = self._before
+
+
 def _matmul(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     """``x (S,B,in)`` or shared ``x (B,in)`` times ``w (S,out,in)`` transposed -> ``(S,B,out)``."""
+    if _FAST["matmul"] and not x.requires_grad and w.requires_grad and torch.is_grad_enabled():
+        return _SeedMatmul.apply(x, w)
     if x.dim() == 2:
         return torch.einsum("bi,soi->sbo", x, w)
     return torch.bmm(x, w.transpose(1, 2))

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 from actlab.cli.console import console
@@ -47,7 +49,9 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
           hidden: Annotated[int, typer.Option()] = 2,
           eval_every: Annotated[int, typer.Option(help="evaluate every N iterations")] = 1000,
           eval_size: Annotated[int, typer.Option(help="validation/test samples")] = 10_000,
-          ramp_scale: Annotated[float, typer.Option(help="scale the regulariser ramp (1 = paper)")] = 1.0,
+          ramp_scale: Annotated[float, typer.Option(help="multiply the regulariser ramps' start and end (1 = paper: "
+                                                        "NAU 5e3→5e4, NMU 1e6→2e6 iterations); short budgets "
+                                                        "need e.g. iterations/5e6, or the ramp never starts")] = 1.0,
           seed_batch: Annotated[int | None, typer.Option(help="seeds per batched model (default all)")] = None):
     """Train arithmetic units on the static arithmetic task (Madsen & Johansen 2020) and tabulate success."""
     from actlab.arith.batched import unit_name
@@ -84,10 +88,16 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
     out = check_figure_path(plot if plot is not None else Path(db).with_suffix(".png"))
     check_writable(out, "--plot")
     check_writable(db, "--db")
+    from actlab.arith.budget import RampWarning, ramp_notes
+    from actlab.arith.trainer import TrainConfig
+
+    for note in ramp_notes(unit_list, TrainConfig(iterations=n_its, ramp_scale=ramp_scale), "--ramp-scale {:.3g}"):
+        console.print(f"[yellow]warning:[/] {escape(note)}")
     total = len(op_list) * len(unit_list) * n_seeds * n_its
-    with Progress(TextColumn("[bold]arith"), BarColumn(), MofNCompleteColumn(), TextColumn("seed-iterations"),
+    with warnings.catch_warnings(), Progress(TextColumn("[bold]arith"), BarColumn(), MofNCompleteColumn(), TextColumn("seed-iterations"),
                   TimeRemainingColumn(), console=console) as prog:
         bar = prog.add_task("train", total=total)
+        warnings.simplefilter("ignore", RampWarning)  # printed above, in the CLI's words
         rows = run(op_list, unit_list, seeds=n_seeds, iterations=n_its, db=db, seed_batch=seed_batch,
                    progress=lambda k: prog.advance(bar, k), task=task, **task_opts, hidden=hidden,
                    eval_every=eval_every, eval_size=eval_size, ramp_scale=ramp_scale)

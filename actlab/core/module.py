@@ -11,14 +11,27 @@ from actlab.core.errors import ParameterError, ShapeError, check_int
 from actlab.core.spec import ActivationSpec
 
 
-def channel_view(p: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Broadcast a per-channel parameter of shape (C,) against x with channels on dim 1 (as PReLU)."""
+def channel_view(p: torch.Tensor, x: torch.Tensor, channel_dim: int = 1) -> torch.Tensor:
+    """Broadcast a per-channel parameter of shape (C,) against x with channels on ``channel_dim``: 1 for
+    ``(N, C, *)`` (as torch's PReLU and BatchNorm), -1 for channels-last ``(B, T, C)`` (after ``nn.Linear``)."""
     if p.numel() == 1 or x.dim() < 2:
         return p.reshape(()) if p.numel() == 1 else p
-    if x.shape[1] != p.numel():
+    d = check_channel_dim(channel_dim, x)
+    if x.shape[d] != p.numel():
         raise ShapeError(f"per-channel parameter has {p.numel()} channels but input {tuple(x.shape)} has "
-                         f"{x.shape[1]} on dim 1")
-    return p.reshape((1, -1) + (1,) * (x.dim() - 2))
+                         f"{x.shape[d]} on dim {channel_dim} (channel_dim={channel_dim}; channels-last inputs "
+                         "such as a transformer's (B, T, C) need channel_dim=-1)")
+    shape = [1] * x.dim()
+    shape[d] = -1
+    return p.reshape(shape)
+
+
+def check_channel_dim(channel_dim: int, x: torch.Tensor) -> int:
+    """``channel_dim`` as a non-negative index into ``x``'s dims, or a ShapeError saying what fits."""
+    if not -x.dim() <= channel_dim < x.dim():
+        raise ShapeError(f"channel_dim={channel_dim} is out of range for an input of shape {tuple(x.shape)} "
+                         f"(allowed: {-x.dim()}..{x.dim() - 1})")
+    return channel_dim % x.dim()
 
 
 class Activation(nn.Module):
@@ -34,7 +47,7 @@ class Activation(nn.Module):
 
     def __init__(self, *, inplace: bool = False, num_parameters: int = 1,
                  learnable: bool | Iterable[str] | None = None, backend: str | None = None, dim: int = -1,
-                 **params: Any):
+                 channel_dim: int = 1, **params: Any):
         super().__init__()
         spec = self.spec
         if inplace and not spec.supports_inplace:
@@ -46,6 +59,10 @@ class Activation(nn.Module):
         if backend not in ("eager", "compiled"):
             raise ParameterError(f"{spec.name}: backend must be 'eager' or 'compiled', got {backend!r}")
         num_parameters = check_int("num_parameters", num_parameters, 1, spec.name)
+        if not isinstance(channel_dim, int) or isinstance(channel_dim, bool):
+            raise ParameterError(f"{spec.name}: channel_dim must be an integer (1 for (N, C, *), -1 for "
+                                 f"channels-last), got {channel_dim!r}")
+        self.channel_dim = channel_dim
         values = spec.bind(params)
         if learnable is None:
             learn = {p.name for p in spec.params if p.learnable}
@@ -73,7 +90,7 @@ class Activation(nn.Module):
         return _rebuild_activation, (self.spec.name,), self.__getstate__()
 
     def _kwargs(self, x: torch.Tensor) -> dict[str, Any]:
-        return {n: (channel_view(getattr(self, n), x) if n in self._learn else getattr(self, n))
+        return {n: (channel_view(getattr(self, n), x, self.channel_dim) if n in self._learn else getattr(self, n))
                 for n in self._names}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -98,6 +115,8 @@ class Activation(nn.Module):
         for n in self._names:
             v = getattr(self, n)
             bits.append(f"{n}=learnable{tuple(v.shape)}" if n in self._learn else f"{n}={v:g}")
+        if self._learn and self.channel_dim != 1 and any(getattr(self, n).numel() > 1 for n in self._learn):
+            bits.append(f"channel_dim={self.channel_dim}")
         if self.spec.kind == "gated":
             bits.append(f"dim={self.dim}")
         if self.inplace:

@@ -76,36 +76,123 @@ def _factory(new: Any, params: dict[str, Any], width: str | None) -> Callable[[n
     return lambda _old, w: create(new, **{**params, width: w})
 
 
-def _site_widths(model: nn.Module, sites: list, example: Any) -> list[int]:
-    """dim 1 of each site's input in one no-grad, eval-mode pass of ``model(example)`` (train flags restored)."""
-    seen: dict[int, set[int]] = {id(child): set() for _q, _p, _n, child in sites}
-    def record(mod: nn.Module, args: tuple) -> None:
-        x = args[0] if args else None
-        if isinstance(x, torch.Tensor):  # channels on dim 1, as torch's per-channel layers (PReLU, BatchNorm)
-            seen[id(mod)].add(int(x.shape[1]) if x.dim() > 1 else 1)
+# where the module that produced a tensor puts its channels: the last dim after a linear map (torch's Linear,
+# HF transformers' Conv1D, embeddings, LayerNorm/RMSNorm over features), dim 1 after convolutions, pools and
+# channel norms; shape-preserving modules (activations, dropout, identity) pass on their input's convention
+_LAST = (nn.Linear, nn.Bilinear, nn.Embedding, nn.LayerNorm, nn.RMSNorm)
+_FIRST = (nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm, nn.GroupNorm,
+          nn.modules.instancenorm._InstanceNorm, nn.LocalResponseNorm, nn.modules.pooling._MaxPoolNd,
+          nn.modules.pooling._AvgPoolNd, nn.modules.pooling._AdaptiveAvgPoolNd,
+          nn.modules.pooling._AdaptiveMaxPoolNd)
+_PASS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.Identity)
+INHERIT = "inherit"
 
-    hooks = [child.register_forward_pre_hook(record) for child in {id(c): c for _q, _p, _n, c in sites}.values()]
-    modes = {m: m.training for m in model.modules()}
+
+def producer_channel_dim(module: nn.Module) -> int | str | None:
+    """The channel dim of ``module``'s output (-1 or 1), ``"inherit"`` for shape-preserving modules, or None."""
+    name = type(module).__name__
+    if isinstance(module, _LAST) or (name == "Conv1D" and hasattr(module, "nf")) or name.endswith(
+            ("RMSNorm", "LayerNorm")):
+        return -1
+    if isinstance(module, _FIRST):
+        return 1
+    if isinstance(module, _PASS) or identify(module) is not None or \
+            type(module).__module__ == "torch.nn.modules.activation":
+        return INHERIT
+    return None
+
+
+def trace_channel_dims(model: nn.Module, sites: list[nn.Module], example: Any,
+                       channel_dim: int | None = None, where: str = "input",
+                       run: Callable[[], Any] | None = None) -> dict[int, set[tuple]]:
+    """Run ``model(example)`` once (or ``run()``; no grad, eval mode, train flags restored) and return, for each
+    site module (by id), the set of ``(width, channel dim)`` of its inputs (or outputs). The channel dim is
+    ``channel_dim`` when given, else the one implied by the module that produced the tensor
+    (`producer_channel_dim`; 1 for tensors of at most 2 dims, where 1 and -1 agree) or None where it cannot
+    tell; the width is read on that dim (None if unknown).
+    """
+    produced: dict[int, tuple[int | None, torch.Tensor]] = {}  # id(tensor) → (channel dim, tensor kept alive)
+    seen: dict[int, set[tuple]] = {id(m): set() for m in sites}
+
+    def dim_of(x: torch.Tensor) -> int | None:
+        if channel_dim is not None:
+            return channel_dim
+        cd = produced.get(id(x), (None, None))[0]
+        return 1 if cd is None and x.dim() <= 2 else cd
+
+    def record_in(mod: nn.Module, args: tuple) -> None:
+        x = args[0] if args else None
+        if not isinstance(x, torch.Tensor):
+            return
+        if x.dim() < 2:
+            seen[id(mod)].add((1, dim_of(x) or 1))
+            return
+        cd = dim_of(x)
+        if cd is not None and not -x.dim() <= cd < x.dim():
+            raise ParameterError(f"swap: channel_dim={cd} is out of range for a site's input {tuple(x.shape)}")
+        seen[id(mod)].add((None if cd is None else int(x.shape[cd]), cd))
+
+    def record_out(mod: nn.Module, args: tuple, out: Any) -> None:
+        if not isinstance(out, torch.Tensor) or id(out) in produced:  # the innermost module that made it wins
+            return
+        cd = producer_channel_dim(mod)
+        if cd == INHERIT:
+            x = args[0] if args and isinstance(args[0], torch.Tensor) else None
+            cd = None if x is None or x.shape != out.shape else produced.get(id(x), (None, None))[0]
+        produced[id(out)] = (cd, out)
+
+    def record_site_out(mod: nn.Module, args: tuple, out: Any) -> None:
+        record_in(mod, (out[0] if isinstance(out, tuple) else out,))
+
+    mods = list(model.modules())
+    unique_sites = {id(c): c for c in sites}.values()
+    hooks = [m.register_forward_pre_hook(record_in) for m in unique_sites] if where == "input" else []
+    if channel_dim is None:
+        hooks += [m.register_forward_hook(record_out) for m in mods]
+    if where == "output":  # after record_out, so the site's own output is already classified
+        hooks += [m.register_forward_hook(record_site_out) for m in unique_sites]
+    modes = {m: m.training for m in mods}
     try:
         model.eval()
         with torch.no_grad():
-            model(*example) if isinstance(example, tuple) else model(example)
+            if run is not None:
+                run()
+            else:
+                model(*example) if isinstance(example, tuple) else model(example)
     finally:
         for h in hooks:
             h.remove()
         for m, mode in modes.items():
             m.training = mode
-    widths = []
+        produced.clear()
+    return seen
+
+
+def _site_widths(model: nn.Module, sites: list, example: Any, channel_dim: int | None) -> list[tuple[int, int]]:
+    """(channel count, channel dim) of each site's input, or a ParameterError naming the site."""
+    seen = trace_channel_dims(model, [c for _q, _p, _n, c in sites], example, channel_dim)
+    out = []
     for qual, _parent, _name, child in sites:
-        found = seen[id(child)]
+        found = seen.get(id(child), set())
+        widths = sorted({w for w, _cd in found if w is not None})
+        if not found:
+            raise ParameterError(f"swap: cannot read the channel count at {qual!r}: the module was not called "
+                                 "by model(example)")
+        if any(cd is None for _w, cd in found):
+            raise ParameterError(f"swap: cannot tell which dim holds the channels at {qual!r} (its input does not "
+                                 "come straight from a Linear/Conv1D (channels last) or a Conv/BatchNorm layer "
+                                 "(channels on dim 1)); pass channel_dim=-1 for (B, T, C) inputs or channel_dim=1 "
+                                 "for (N, C, *) inputs")
         if len(found) != 1:
-            why = "was not called by model(example)" if not found else f"sees inputs of widths {sorted(found)}"
-            raise ParameterError(f"swap: cannot read the channel count at {qual!r}: the module {why}")
-        widths.append(next(iter(found)))
-    return widths
+            what = f"widths {widths}" if len(widths) > 1 else f"channel dims {sorted(cd for _w, cd in found)}"
+            raise ParameterError(f"swap: cannot read the channel count at {qual!r}: the module sees inputs of "
+                                 f"{what}")
+        out.append(next(iter(found)))
+    return out
 
 
-def swap(model: nn.Module, old: Any, new: Any, *, example: Any = None, **params: Any) -> int:
+def swap(model: nn.Module, old: Any, new: Any, *, example: Any = None, channel_dim: int | None = None,
+         **params: Any) -> int:
     """Replace every submodule matching ``old`` with a fresh ``new`` module; return how many were replaced.
 
     ``old``: an activation name (matches actlab modules, torch.nn natives and known foreign classes), a
@@ -114,17 +201,30 @@ def swap(model: nn.Module, old: Any, new: Any, *, example: Any = None, **params:
     again, so ``swap(m, "relu", "relu")`` terminates.
 
     Layers with per-channel state (EvoNorm's ``num_features``; ``num_parameters="auto"`` for PReLU-style
-    activations and DARUAN) get each site's own channel count (dim 1 of its input) from one no-grad, eval-mode
-    pass of ``model(example)`` (a tuple is unpacked as arguments)::
+    activations and DARUAN) get each site's own channel count from one no-grad, eval-mode pass of
+    ``model(example)`` (a tuple is unpacked as arguments). Which dim holds the channels is read per site from
+    the module that produced its input: the last dim after ``nn.Linear`` (and HF transformers' ``Conv1D``),
+    dim 1 after ``nn.Conv*``, pooling and BatchNorm/GroupNorm; an error asks for ``channel_dim`` where it
+    cannot tell. ``channel_dim=-1`` (channels last, ``(B, T, C)``) or ``1`` (``(N, C, *)``) fixes it for every
+    site; the new modules get it too::
 
         actlab.swap(cnn, "relu", "evonorm_b0", example=images[:2])
         actlab.swap(cnn, "relu", "prelu", num_parameters="auto", example=images[:2])
+        actlab.swap(llama, "silu", "prelu", num_parameters="auto", example=ids[:1])  # channel_dim=-1 per site
+
+    A gated unit (GLU family, which halves its input) never silently replaces an elementwise one: that would
+    change the width the next layer receives.
     """
     match = _matcher(old)
     width = _width_param(new, params)
     if width is not None and example is None:
         raise ParameterError(f"swap: {width} of the new modules depends on each site's channel count; pass "
                              f"example=<an input batch> so swap can read it, or {width}=N for one fixed width")
+    if channel_dim is not None:
+        if not isinstance(channel_dim, int) or isinstance(channel_dim, bool):
+            raise ParameterError(f"swap: channel_dim must be an integer (1 or -1), got {channel_dim!r}")
+        params = {**params, "channel_dim": channel_dim}
+    takes_dim = _takes_channel_dim(new)
     make = _factory(new, params, width)
     qualified = {id(m): q for q, m in model.named_modules()}
     sites = []
@@ -133,7 +233,54 @@ def swap(model: nn.Module, old: Any, new: Any, *, example: Any = None, **params:
             if child is not None and match(child):
                 prefix = qualified.get(id(parent), "")
                 sites.append((f"{prefix}.{name}" if prefix else name, parent, name, child))
-    widths = _site_widths(model, sites, example) if width is not None and sites else [None] * len(sites)
-    for (_qual, parent, name, child), w in zip(sites, widths):
-        setattr(parent, name, make(child, w))
+    _refuse_gated_for_elementwise(new, sites)
+    if width is None or not sites:
+        made = [make(child, None) for _q, _p, _n, child in sites]
+    else:
+        found = _site_widths(model, sites, example, channel_dim)
+        if not takes_dim and any(cd != 1 for _w, cd in found):
+            raise ParameterError(f"swap: {new!r} keeps its channels on dim 1 (it has no channel_dim parameter) "
+                                 "but these sites have them elsewhere; build it for the right dim yourself")
+        if channel_dim is None and takes_dim:  # each module keeps its channels where its site has them
+            made = [create(new, **{**params, width: w, "channel_dim": cd}) for w, cd in found]
+        else:
+            made = [make(child, w) for (_q, _p, _n, child), (w, _cd) in zip(sites, found)]
+    for (_qual, parent, name, _child), mod in zip(sites, made):
+        setattr(parent, name, mod)
     return len(sites)
+
+
+def _takes_channel_dim(new: Any) -> bool:
+    if isinstance(new, nn.Module) or not isinstance(new, (str, ActivationSpec, type)):
+        return False
+    cls = new if isinstance(new, type) else module_class(get(new))
+    try:
+        return "channel_dim" in inspect.signature(cls).parameters or issubclass(cls, Activation)
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_gated(module: nn.Module) -> bool:
+    spec = getattr(module, "spec", None)
+    return isinstance(module, nn.GLU) or getattr(spec, "kind", None) == "gated"
+
+
+def _refuse_gated_for_elementwise(new: Any, sites: list) -> None:
+    """A gated unit (value ⊙ g(gate)) halves its input along a dim, so it cannot stand where an elementwise
+    activation was: the next layer would get half the width it expects (a matmul shape error one forward later)."""
+    if isinstance(new, nn.Module):
+        gated = _is_gated(new)
+    elif isinstance(new, (str, ActivationSpec)):
+        gated = get(new).kind == "gated"
+    elif isinstance(new, type) and issubclass(new, nn.GLU):
+        gated = True
+    else:
+        return
+    plain = [q for q, _p, _n, child in sites if not _is_gated(child)]
+    if gated and plain:
+        name = new if isinstance(new, str) else getattr(new, "name", type(new).__name__)
+        raise ParameterError(f"swap: {name!r} is gated (it splits its input in two halves and returns one "
+                             f"half's width), so it cannot replace the elementwise activation at {plain[0]!r}: the "
+                             "next layer would receive half the width it expects. Build the model with the gated "
+                             "unit instead (actlab's MLP/CNN/TinyLM double the layer before it: act='swiglu'), or "
+                             "swap it for another gated unit")

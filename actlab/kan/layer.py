@@ -90,6 +90,10 @@ class KANLayer(nn.Module):
         use_bias = self.basis.default_bias if bias is None else bool(bias)
         self.bias = nn.Parameter(torch.zeros(out_features)) if use_bias else None
         self.register_buffer("mask", torch.ones(out_features, in_features))
+        # per input, the range of (prepared) inputs in the last forward: refine() without data samples only the
+        # grid, so it warns when the layer was last used outside it (not in state_dict)
+        self.register_buffer("seen_lo", torch.full((in_features,), float("inf")), persistent=False)
+        self.register_buffer("seen_hi", torch.full((in_features,), float("-inf")), persistent=False)
         self.symbolic: dict[tuple[int, int], Any] = {}  # (out j, in i) -> SymbolicEdge (see symbolic.py)
         self.sym_params = nn.ParameterDict()
         self.record = False
@@ -130,6 +134,10 @@ class KANLayer(nn.Module):
         lead = x.shape[:-1]
         x = x.reshape(-1, self.in_features)
         u = self.basis.prepare(x)
+        if u.shape[0]:
+            with torch.no_grad():
+                self.seen_lo = u.detach().amin(0).to(self.seen_lo.dtype)
+                self.seen_hi = u.detach().amax(0).to(self.seen_hi.dtype)
         if self.record:
             y = self._recorded(u, self.basis.features(u))  # (B, in, K)
         else:
@@ -201,12 +209,30 @@ class KANLayer(nn.Module):
             u = self.basis.prepare(x.reshape(-1, self.in_features))
             self._regrid(self.basis.adapted_grid(u), u)
 
-    def refine(self, new_grid: int, x: Tensor | None = None) -> None:
+    def seen_range(self) -> tuple[Tensor, Tensor] | None:
+        """Per input, the (min, max) of the prepared inputs of this layer's last forward; None before any."""
+        if not bool(torch.isfinite(self.seen_lo).all()):
+            return None
+        return self.seen_lo.clone(), self.seen_hi.clone()
+
+    def outside_grid(self) -> list[tuple[int, float, float, float, float]]:
+        """Inputs whose seen range leaves the grid: (input i, seen lo, seen hi, grid lo, grid hi)."""
+        seen = self.seen_range()
+        if seen is None or not hasattr(self.basis, "input_range"):
+            return []
+        lo, hi = (t.to(seen[0].dtype) for t in self.basis.input_range())
+        tol = 1e-6 * (hi - lo)
+        bad = ((seen[0] < lo - tol) | (seen[1] > hi + tol)).nonzero().flatten().tolist()
+        return [(i, float(seen[0][i]), float(seen[1][i]), float(lo[i]), float(hi[i])) for i in bad]
+
+    def refine(self, new_grid: int, x: Tensor | None = None, *, stacklevel: int = 2) -> None:
         """Grid extension G -> new_grid by least squares; the function is preserved inside the grid (exactly
         when new_grid is a multiple of G). Samples: ``x`` if given, else 64 per new interval per input.
 
         Outside the grid a finer grid's k extension knots reach less far, so samples there cannot be matched (as in
-        pykan); a warning says how many there are — `update_grid(x)` first moves the grid onto the data."""
+        pykan); a warning says so: with ``x``, how many samples lie outside; without, which inputs of this layer's
+        last forward left its grid (the layer keeps that range) — `update_grid(x)` first moves the grid
+        onto the data."""
         self._need_grid("refine")
         with torch.no_grad():
             if x is not None:
@@ -217,8 +243,16 @@ class KANLayer(nn.Module):
                 if outside > 0:
                     warnings.warn(f"refine: {outside:.1%} of the samples lie outside this layer's grid, where the "
                                   f"refined function cannot match the old one; call update_grid(x) first to "
-                                  f"move the grid onto the data", stacklevel=2)
+                                  f"move the grid onto the data", stacklevel=stacklevel)
             else:
+                bad = self.outside_grid()
+                if bad:
+                    i, a, b, glo, ghi = bad[0]
+                    warnings.warn(f"refine: this layer's last inputs left its grid ({len(bad)} of "
+                                  f"{self.in_features} inputs; input {i} ranged over [{a:.3g}, {b:.3g}], grid "
+                                  f"[{glo:.3g}, {ghi:.3g}]); refine without data only keeps the function inside "
+                                  "the grid, so outputs on those inputs change. Call update_grid(x) (or refine(n, "
+                                  "x)) with your data first", stacklevel=stacklevel)
                 lo, hi = self.basis.input_range()
                 n = 64 * max(int(new_grid), 1) + 1
                 t = torch.linspace(0, 1, n, dtype=self.coef.dtype).unsqueeze(1)
@@ -286,10 +320,11 @@ class KAN(nn.Module):
 
     def refine(self, new_grid: int, x: Tensor | None = None) -> KAN:
         """Grid extension of every layer (in place; returns self). With ``x``, layer inputs on x are the
-        least-squares samples (as pykan); without, dense samples inside each grid."""
+        least-squares samples (as pykan); without, dense samples inside each grid — the function is kept where
+        the layers' last inputs stayed inside their grids, and a warning names any layer whose inputs did not."""
         with torch.no_grad():
             for layer in self.layers:
-                layer.refine(new_grid, x)
+                layer.refine(new_grid, x, stacklevel=3)
                 if x is not None:
                     x = layer(x)
         return self

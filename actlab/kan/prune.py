@@ -67,6 +67,7 @@ def sub_layer(layer: KANLayer, keep_in: Tensor, keep_out: Tensor) -> KANLayer:
         if layer.bias is not None:
             new.bias = nn.Parameter(layer.bias[keep_out].clone())
         new.mask = layer.mask[keep_out][:, keep_in].clone()
+        new.seen_lo, new.seen_hi = layer.seen_lo[keep_in].clone(), layer.seen_hi[keep_in].clone()
     ins, outs = keep_in.tolist(), keep_out.tolist()
     new.symbolic = {(outs.index(j), ins.index(i)): e for (j, i), e in layer.symbolic.items()
                     if j in outs and i in ins}

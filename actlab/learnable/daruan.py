@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from actlab.core.errors import ParameterError, ShapeError, check_int
+from actlab.core.module import check_channel_dim
 from actlab.core.registry import register
 from actlab.core.spec import ActivationSpec, Props, Source
 
@@ -101,7 +102,8 @@ def extend_circuit(theta: torch.Tensor, w: torch.Tensor | None, b: torch.Tensor 
 class DARUAN(nn.Module):
     r"""Learnable quantum-inspired activation φ(x) = ⟨σz⟩ of a data re-uploading single-qubit circuit.
 
-    ``num_parameters`` circuits: 1 shared by every element, or one per channel (channels on dim 1, as PReLU).
+    ``num_parameters`` circuits: 1 shared by every element, or one per channel (channels on ``channel_dim``:
+    1 for ``(N, C, *)`` as PReLU, -1 for channels-last ``(B, T, C)``).
     Each has 2(r+1) angles θ (init N(0, init_std²); θ = 0 would give φ ≡ 0) and, if ``preact_trainable``,
     per-repetition data weights w (init 1) and biases b (init 0) that tune its frequencies.
 
@@ -113,17 +115,19 @@ class DARUAN(nn.Module):
         torch.Size([7])
     """
 
-    width_param = "num_parameters"  # one circuit per channel (dim 1) with `swap(..., num_parameters="auto")`
+    width_param = "num_parameters"  # one circuit per channel with `swap(..., num_parameters="auto")`
 
     def __init__(self, num_parameters: int = 1, reps: int = 3, preact_trainable: bool = True,
-                 readout: str = "z", init_std: float = 1.0):
+                 readout: str = "z", init_std: float = 1.0, channel_dim: int = 1):
         super().__init__()
         if not isinstance(reps, int) or reps < 1:
             raise ParameterError(f"daruan: reps must be an integer >= 1, got {reps!r}")
         num_parameters = check_int("num_parameters", num_parameters, 1, "daruan")
         if readout not in READOUTS:
             raise ParameterError(f"daruan: readout must be one of {READOUTS}, got {readout!r}")
-        self.num_parameters, self.reps, self.readout = num_parameters, reps, readout
+        if not isinstance(channel_dim, int) or isinstance(channel_dim, bool):
+            raise ParameterError(f"daruan: channel_dim must be an integer, got {channel_dim!r}")
+        self.num_parameters, self.reps, self.readout, self.channel_dim = num_parameters, reps, readout, channel_dim
         self.theta = nn.Parameter(torch.randn(num_parameters, reps + 1, 2) * init_std)
         if preact_trainable:
             self.w = nn.Parameter(torch.ones(num_parameters, reps))
@@ -137,10 +141,16 @@ class DARUAN(nn.Module):
             return None
         if self.num_parameters == 1:
             return p.reshape(p.shape[1:])
-        if x.dim() < 2 or x.shape[1] != self.num_parameters:
+        if x.dim() < 2:
+            raise ShapeError(f"daruan has {self.num_parameters} channels but input {tuple(x.shape)} has no "
+                             "channel dim")
+        d = check_channel_dim(self.channel_dim, x)
+        if x.shape[d] != self.num_parameters:
             raise ShapeError(f"daruan has {self.num_parameters} channels but input {tuple(x.shape)} has "
-                             f"{x.shape[1] if x.dim() > 1 else 'no'} on dim 1")
-        return p.reshape((self.num_parameters,) + (1,) * (x.dim() - 2) + p.shape[1:])
+                             f"{x.shape[d]} on dim {self.channel_dim} (channel_dim={self.channel_dim}; "
+                             "channels-last inputs such as (B, T, C) need channel_dim=-1)")
+        # the edge shape E must broadcast against x without its leading batch dim: (C, 1, .., 1) up to x's end
+        return p.reshape((self.num_parameters,) + (1,) * (x.dim() - 1 - d) + p.shape[1:])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return daruan(x, self._view(self.theta, x), self._view(self.w, x), self._view(self.b, x),
@@ -157,8 +167,9 @@ class DARUAN(nn.Module):
         return new
 
     def extra_repr(self) -> str:
+        cd = f", channel_dim={self.channel_dim}" if self.channel_dim != 1 and self.num_parameters > 1 else ""
         return (f"num_parameters={self.num_parameters}, reps={self.reps}, readout={self.readout!r}, "
-                f"preact_trainable={self.w is not None}")
+                f"preact_trainable={self.w is not None}{cd}")
 
 
 register(ActivationSpec(

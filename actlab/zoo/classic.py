@@ -33,11 +33,14 @@ define("leaky_relu", "classic", "x if x ≥ 0 else s·x", lambda x, negative_slo
 
 def _prelu(x, a=0.25):
     if isinstance(a, torch.Tensor):
-        return F.prelu(x, a.reshape(-1).to(x.dtype))
+        a = a.to(x.dtype)
+        if a.numel() > 1 and x.dim() > 2 and a.dim() == x.dim() and a.shape[1] == 1:
+            return torch.where(x > 0, x, a * x)  # channels not on dim 1 (channel_dim=-1): F.prelu cannot say so
+        return F.prelu(x, a.reshape(-1))
     return F.leaky_relu(x, a)
 
 
-define("prelu", "classic", "max(0, x) + a·min(0, x), a learnable (scalar or per channel, dim 1)", _prelu,
+define("prelu", "classic", "max(0, x) + a·min(0, x), a learnable (scalar or per channel on channel_dim, default 1)", _prelu,
        params=[Param("a", 0.25, learnable=True, doc="negative slope; no weight decay on it (He et al.)")],
        source=Source("Delving deep into rectifiers: surpassing human-level performance on ImageNet classification",
                      "He, Zhang, Ren, Sun", 2015, "1502.01852"),

@@ -69,3 +69,46 @@ def test_bad_inputs_raise():
         firing_frequency(torch.zeros(0))
     with pytest.raises(ParameterError, match="q must be"):
         dead_neuron_rate(torch.zeros(3, 2), q=0)
+
+
+def _cnn_with_dead_channels():
+    torch.manual_seed(0)
+    conv = nn.Conv2d(1, 8, 3)
+    with torch.no_grad():
+        conv.bias[[2, 5]] = -100.0  # channels 2 and 5 never fire on inputs in [0, 1)
+    return nn.Sequential(conv, nn.ReLU(), nn.Flatten(), nn.Linear(8 * 4 * 4, 3), nn.ReLU())
+
+
+def test_cnn_units_are_channels_and_names_pick_modules_as_swap_does():
+    model = _cnn_with_dead_channels()
+    x = torch.rand(5, 1, 6, 6)
+    rep = sparsity_report(model, x, "relu")  # an activation name, as actlab.swap takes it
+    assert set(rep) == {"1", "4"}
+    conv = rep["1"]
+    assert conv["units"] == 8 and conv["positions"] == 5 * 4 * 4  # 8 channels, not the 4 image columns
+    # independent reference: a channel is dead when its conv output is <= 0 at every sample and pixel
+    with torch.no_grad():
+        pre = model[0](x)
+    dead = (pre.amax(dim=(0, 2, 3)) <= 0).float()
+    assert conv["dead_rate"] == pytest.approx(float(dead.mean()))
+    assert conv["dead_rate"] >= 2 / 8
+    ref_firing = (pre.clamp_min(0) > 0).float().mean(dim=(0, 2, 3))
+    torch.testing.assert_close(conv["firing"], ref_firing)
+    assert rep["4"]["units"] == 3  # after the Linear: the last dim
+    assert sparsity_report(model, x, "relu", dim=-1)["1"]["units"] == 4  # the old reading, only when asked
+
+
+def test_units_dim_that_cannot_be_told_is_an_error_naming_dim():
+    class Scaled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj, self.act = nn.Linear(4, 8), nn.ReLU()
+
+        def forward(self, x):
+            return self.act(self.proj(x) * 2.0)
+
+    with pytest.raises(ParameterError, match="dim=-1"):
+        sparsity_report(Scaled(), torch.randn(2, 3, 4), "relu")
+    assert sparsity_report(Scaled(), torch.randn(2, 3, 4), "relu", dim=-1)["act"]["units"] == 8
+    with pytest.raises(ParameterError, match="neither a submodule name nor an activation"):
+        sparsity_report(Scaled(), torch.randn(2, 3, 4), "reluu")

@@ -36,3 +36,28 @@ def test_cli_runs_the_simple_task(tmp_path):
                eval_size=300)
     assert rows and rows[0]["seeds"] == 2  # stored under the simple task's key
     assert rows[0]["threshold"] == ArithTask.named("simple", "mul").threshold()
+
+
+def test_a_ramp_outside_the_budget_is_announced_with_ramp_scale(tmp_path):
+    import pytest
+
+    from actlab.arith.budget import RampWarning
+
+    with pytest.warns(RampWarning) as rec:  # the case: 2000 iterations, paper ramps
+        run("add", "nmu,nau,relu", seeds=1, iterations=2000, db=None, train=False)
+    notes = [str(w.message) for w in rec]
+    assert len(notes) == 2 and notes[0].startswith("nmu") and notes[1].startswith("nau")
+    assert "never switches on" in notes[0] and "ramp_scale=0.0004" in notes[0]  # 0.4 · 2000 / 2e6
+    assert "never switches on" in notes[1]  # NAU starts at 5e3 > 2000
+    with pytest.warns(RampWarning, match="only 50% of"):  # NAU 5e3 → 5e4: half way at 27 500
+        run("add", "nau", seeds=1, iterations=27_500, db=None, train=False)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RampWarning)
+        run("add", "nmu,nau", seeds=1, iterations=2000, db=None, train=False, ramp_scale=0.0004)
+    res = CliRunner().invoke(app, ["arith", "--ops", "add", "--units", "nmu", "--seeds", "1", "--iterations", "100",
+                                   "--input-size", "2", "--subset-ratio", "0.5", "--overlap-ratio", "0",
+                                   "--eval-every", "50", "--eval-size", "100", "--db", str(tmp_path / "r.db")],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "never switches on" in res.output and "--ramp-scale 2e-05" in res.output  # 0.4 · 100 / 2e6

@@ -157,3 +157,32 @@ def test_whole_kan_refine_after_grid_update_preserves_outputs():
         model.refine(10, x)
     assert all(layer.basis.G == 10 for layer in model.layers)
     torch.testing.assert_close(model(x), before, atol=1e-5, rtol=0)
+
+
+def test_refine_without_data_warns_when_the_last_inputs_left_the_grid():
+    torch.manual_seed(2)
+    model = KAN([2, 4, 1], grid=5, seed=0).double()
+    for layer in model.layers:
+        layer.coef.data.normal_()  # hidden activations now leave layer 2's [-1, 1] grid
+    x = torch.rand(500, 2, dtype=torch.float64) * 2 - 1
+    before = model(x)  # each layer keeps the range of its last inputs
+    hidden = model.layers[0](x)
+    assert ((hidden < -1) | (hidden > 1)).any()
+    with pytest.warns(UserWarning, match="last inputs left its grid") as rec:
+        model.refine(10)
+    assert len(rec) == 1 and rec[0].filename == __file__  # layer 2 only, pointed at the caller
+    assert (model(x) - before).abs().max() > 1e-3  # and the warning is true: the outputs on x changed
+
+
+def test_refine_without_data_is_silent_and_keeps_the_function_when_inputs_stayed_inside():
+    model = KAN([2, 4, 1], grid=5, seed=0).double()
+    with torch.no_grad():
+        model.layers[0].coef.mul_(0.1)
+        model.layers[0].scale_base.mul_(0.1)  # hidden activations well inside [-1, 1]
+    x = torch.rand(500, 2, dtype=torch.float64) * 2 - 1
+    before = model(x)
+    assert model.layers[1].outside_grid() == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.refine(10)  # 10 is a multiple of 5: exact inside the grid
+    torch.testing.assert_close(model(x), before, atol=1e-9, rtol=0)
