@@ -6,7 +6,7 @@ working directory (``myacts``, ``mypkg.acts``). They come from four places, all 
 - ``actlab --import REF`` on the command line (repeatable),
 - the ``ACTLAB_PLUGINS`` environment variable (comma-separated references),
 - the ``imports:`` list of a suite file,
-- the entry-point group ``actlab.plugins`` of installed packages (``[project.entry-points."actlab.plugins"]``
+- the entry-point group ``"actlab.plugins"`` of installed packages (``[project.entry-points."actlab.plugins"]``
   ``myacts = "mypkg.acts"``; an entry point that names a callable is called once after import).
 
 Loading is idempotent per file: a plugin named twice (as a path and as a module) is imported once. A plugin that
@@ -81,7 +81,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def entry_points() -> list[Plugin]:
-    """The plugins that installed packages declare in the ``actlab.plugins`` entry-point group."""
+    """The plugins that installed packages declare in the ``"actlab.plugins"`` entry-point group."""
     from importlib.metadata import entry_points as eps
 
     return [Plugin(f"{ep.name} (entry point)", "entry_point", ep.value) for ep in eps(group=GROUP)]
