@@ -12,7 +12,7 @@ from actlab.core import (FAMILIES, ActivationSpec, ActlabError, Param, Props, So
 # them, so this is the one place that does
 import actlab.zoo  # noqa: E402,F401,I001  (zoo first: registration order is identify()'s search order)
 import actlab.learnable  # noqa: E402,F401
-from actlab.zoo.kernels import set_backend  # noqa: E402
+from actlab.core.compiled import set_backend  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["FAMILIES", "ActivationSpec", "ActlabError", "Param", "Props", "Source", "create", "functional", "get",

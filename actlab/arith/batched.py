@@ -4,70 +4,25 @@ Each seed s initialises its slice of every parameter from ``torch.Generator().ma
 mini-batches from its own NumPy PCG64 stream seeded by ``(s, DATA_STREAM)``, so a batched run of seeds
 ``[s1, ..., sS]`` equals S separate runs (up to float round-off of batched matmuls).
 
-Models (research notes §2 "Network for the benchmark"; hidden size 2 by default):
-
-========== ================================ ==================================
-name        layers                           sparsity regulariser (λ̂, start, end)
-========== ================================ ==================================
-nau         NAU → NAU                        0.01, 5·10³, 5·10⁴
-nmu         NAU → NMU                        10, 10⁶, 2·10⁶
-nac         NAC+ → NAC+                      —
-nac_mul     NAC+ → NAC•                      —
-nalu        NALU → NALU (shared weights)     —
-nalu_sep    NALU → NALU (separate weights)   —
-linear      Linear → Linear (biases)         —
-<zoo name>  Linear → activation → Linear     —
-========== ================================ ==================================
+Models: the registered arithmetic models (`actlab.arith.models.ARITH_MODELS`: nau, nmu, nac, nac_mul, nalu,
+nalu_sep, linear; hidden size 2 by default), or any zoo activation as an MLP baseline
+(Linear → activation → Linear).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
 import actlab
+from actlab.arith.models import ARITH_MODELS, Regularizer  # noqa: F401  (Regularizer re-exported)
 from actlab.arith.task import ArithTask
-from actlab.arith.units import NAC, NALU, NAU, NMU, ArithUnit, Linear, NACMul
+from actlab.arith.units import ArithUnit, Linear
 from actlab.core.errors import ParameterError, UnknownNameError
 
 DATA_STREAM = 0x5EED  # second SeedSequence word: the data stream is independent of the init stream
-
-
-@dataclass(frozen=True)
-class Regularizer:
-    """Linear warm-up ``λ(t) = λ̂ · clip((t - start) / (end - start), 0, 1)`` (Madsen & Johansen 2020)."""
-
-    lam: float
-    start: float
-    end: float
-
-    def __post_init__(self) -> None:
-        if self.lam < 0 or self.start < 0 or self.end <= self.start:
-            raise ParameterError(f"regularizer needs lam >= 0 and 0 <= start < end, got "
-                                 f"lam={self.lam}, start={self.start}, end={self.end}")
-
-    def __call__(self, t: float) -> float:
-        return self.lam * max(min((t - self.start) / (self.end - self.start), 1.0), 0.0)
-
-    def scaled(self, factor: float) -> Regularizer:
-        """The same ramp with start and end multiplied by ``factor`` (for shortened runs; not the paper's)."""
-        return Regularizer(self.lam, self.start * factor, self.end * factor)
-
-
-# name -> (layer-1 unit, layer-2 unit, regulariser); None as layer 1 marks the MLP baselines
-ARITH_MODELS: dict[str, tuple[str, str, Regularizer | None]] = {
-    "nau": ("nau", "nau", Regularizer(0.01, 5e3, 5e4)),
-    "nmu": ("nau", "nmu", Regularizer(10.0, 1e6, 2e6)),
-    "nac": ("nac", "nac", None),
-    "nac_mul": ("nac", "nac_mul", None),
-    "nalu": ("nalu", "nalu", None),
-    "nalu_sep": ("nalu_sep", "nalu_sep", None),
-    "linear": ("linear", "linear", None),
-}
-_UNIT_ALIASES = {"nac+": "nac", "nac_add": "nac", "nac*": "nac_mul", "nac•": "nac_mul", "nacmul": "nac_mul"}
 
 
 def unit_names() -> list[str]:
@@ -79,10 +34,9 @@ def unit_name(unit: str) -> str:
     """Canonical model name; unknown names raise `UnknownNameError` listing the valid ones."""
     if not isinstance(unit, str):
         raise ParameterError(f"unit must be a string, got {type(unit).__name__}")
+    if unit in ARITH_MODELS:
+        return ARITH_MODELS.entry(unit).name
     k = unit.strip().lower().replace("-", "_")
-    k = _UNIT_ALIASES.get(k, k)
-    if k in ARITH_MODELS:
-        return k
     try:
         return actlab.get(k).name
     except UnknownNameError:
@@ -90,21 +44,8 @@ def unit_name(unit: str) -> str:
 
 
 def default_regularizer(unit: str) -> Regularizer | None:
-    return ARITH_MODELS.get(unit_name(unit), (None, None, None))[2]
-
-
-def _layer(kind: str, fi: int, fo: int, seeds: int, gens, init: str = "glorot") -> ArithUnit:
-    if kind == "nau":
-        return NAU(fi, fo, seeds, gens)
-    if kind == "nmu":
-        return NMU(fi, fo, seeds, gens)
-    if kind == "nac":
-        return NAC(fi, fo, seeds, gens)
-    if kind == "nac_mul":
-        return NACMul(fi, fo, seeds, gens)
-    if kind in ("nalu", "nalu_sep"):
-        return NALU(fi, fo, seeds, gens, shared=kind == "nalu")
-    return Linear(fi, fo, seeds, gens, init=init)
+    name = unit_name(unit)
+    return ARITH_MODELS.get(name).regularizer if name in ARITH_MODELS else None
 
 
 def _make_activation(name: str, width: int) -> nn.Module:
@@ -151,10 +92,10 @@ class ArithNet(nn.Module):
         S = len(self.seed_list)
         gens = [torch.Generator().manual_seed(s) for s in self.seed_list]
         if self.unit in ARITH_MODELS:
-            k1, k2, _ = ARITH_MODELS[self.unit]
-            self.layer1 = _layer(k1, input_size, hidden, S, gens)
+            model = ARITH_MODELS.get(self.unit)
+            self.layer1 = model.layer1(input_size, hidden, S, gens)
             self.act: nn.Module | None = None
-            self.layer2 = _layer(k2, hidden, 1, S, gens)
+            self.layer2 = model.layer2(hidden, 1, S, gens)
         else:  # MLP baseline; ReLU-like layers use Kaiming-uniform as in the reference
             # gated activations (GLU family) halve the last dimension: give them 2·hidden pre-activations
             width = 2 * hidden if actlab.get(self.unit).kind == "gated" else hidden

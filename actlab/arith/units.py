@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import partial
 
 import torch
 from torch import nn
 
+from actlab.arith.models import Regularizer, register_model
 from actlab.core.checks import check_input
 from actlab.core.errors import ParameterError, ShapeError
 
@@ -334,5 +336,11 @@ class Linear(ArithUnit):
         return super().extra_repr() + f", init={self.init!r}"
 
 
-UNIT_CLASSES: dict[str, type[ArithUnit]] = {"nau": NAU, "nmu": NMU, "nac": NAC, "nac_mul": NACMul, "nalu": NALU,
-                                            "linear": Linear}
+# the built-in models (research notes §2 "Network for the benchmark"); `actlab.arith` imports this module
+register_model("nau", NAU, NAU, Regularizer(0.01, 5e3, 5e4))
+register_model("nmu", NAU, NMU, Regularizer(10.0, 1e6, 2e6))
+register_model("nac", NAC, NAC, aliases=("nac+", "nac_add"))
+register_model("nac_mul", NAC, NACMul, aliases=("nac*", "nac•", "nacmul"))
+register_model("nalu", partial(NALU, shared=True), partial(NALU, shared=True))
+register_model("nalu_sep", partial(NALU, shared=False), partial(NALU, shared=False))
+register_model("linear", Linear, Linear)

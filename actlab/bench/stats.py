@@ -72,6 +72,7 @@ class Summary:
     wall_time: float
     peak_mem: float = math.nan  # bytes, as the task measured it (RSS: depends on run order)
     saved_mem: float = math.nan  # bytes autograd kept for backward in one training step (order-independent)
+    clipped: bool = False  # an interval reached outside the metric's range and was cut at its bound
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,20 +104,34 @@ def group_runs(runs: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[
     return dict(g)
 
 
+def clip_interval(iv: Interval, bounds: tuple[float, float]) -> tuple[Interval, bool]:
+    """``iv`` cut to ``bounds`` (a metric's range: accuracy in [0, 1], RMSE ≥ 0, perplexity ≥ 1), and whether
+    it had to be: a symmetric t-interval over few seeds near a bound reaches values the metric cannot take.
+    A one-value interval (±inf) is left as it is: it says "no spread", not "anything in range"."""
+    lo, hi = bounds
+    if iv.n < 2 or not (math.isfinite(iv.lo) and math.isfinite(iv.hi)):
+        return iv, False
+    new = Interval(iv.mean, max(iv.lo, lo), min(iv.hi, hi), iv.n)
+    return new, (new.lo, new.hi) != (iv.lo, iv.hi)
+
+
 def summarize(runs: Iterable[Mapping[str, Any]], conf: float = 0.95) -> list[Summary]:
-    """One `Summary` per (task, act). Diverged runs have no metric and are excluded from the mean."""
+    """One `Summary` per (task, act). Diverged runs have no metric and are excluded from the mean. Intervals
+    are clipped to the metric's range (``clipped`` says when that happened)."""
+    from actlab.tasks.metrics import metric_range
+
     out = []
     for (task, act), rs in sorted(group_runs(runs).items()):
         vals = _finite(r["value"] for r in rs if not r.get("diverged"))
-        t = t_interval(vals, conf)
-        b = bootstrap_interval(vals, conf)
         hib = next((bool(r["higher_is_better"]) for r in rs if r.get("higher_is_better") is not None), True)
         metric = next((r["metric"] for r in rs if r.get("metric")), "value")
+        t, t_cut = clip_interval(t_interval(vals, conf), metric_range(metric))
+        b, b_cut = clip_interval(bootstrap_interval(vals, conf), metric_range(metric))
         out.append(Summary(task, act, metric, hib, len(vals), sum(bool(r.get("diverged")) for r in rs), t.mean,
                            t.lo, t.hi, b.lo, b.hi, _nanmean(r.get("step_time") for r in rs),
                            _nanmean(r.get("rel_step_time") for r in rs), _nanmean(r.get("params") for r in rs),
                            _nanmean(r.get("wall_time") for r in rs), _nanmean(r.get("peak_mem") for r in rs),
-                           _nanmean(_saved_mem(r) for r in rs)))
+                           _nanmean(_saved_mem(r) for r in rs), t_cut or b_cut))
     return out
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -34,7 +35,7 @@ def infoplane(act: Annotated[str, typer.Option("--act", "-a", help="activation n
         bar = prog.add_task("mi", total=repeats)
         res = run_infoplane(cfg, out, reuse=not fresh, progress=lambda d, n: prog.update(bar, completed=d))
     path = plot_infoplane(res, out / f"infoplane-{cfg.key()}.png")
-    t = Table(title=f"{cfg.act} / {estimator}: last sampled epoch (mean of {repeats})")
+    t = Table(title=f"{escape(cfg.act)} / {escape(estimator)}: last sampled epoch (mean of {repeats})")
     for col in ("layer", "I(X;T)", "I(T;Y)", "compression"):
         t.add_column(col, justify="right")
     comp = res.compression()
@@ -70,7 +71,7 @@ def signal(names: Annotated[list[str], typer.Argument(help="activation names")],
             t.add_row(n, "—", "none")
     console.print(t)
     for p in paths:
-        console.print(f"wrote {p}")
+        console.print(f"wrote {p}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

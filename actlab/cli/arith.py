@@ -109,7 +109,7 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
                   f"{_fmt(r['ci_low'], True)}–{_fmt(r['ci_high'], True)}", _fmt(r["converged_at_median"]),
                   _fmt(r["sparsity_error"]), str(r["diverged"]))
     console.print(t)
-    console.print(f"wrote {plot_success(rows, out)}")
+    console.print(f"wrote {plot_success(rows, out)}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

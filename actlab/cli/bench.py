@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -17,6 +18,7 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
 
     from actlab.bench import stats
     from actlab.store.runs import RunStore
+    from actlab.tasks.metrics import metric_range
 
     with RunStore(db) as store:
         runs = store.runs_with_baseline(suite_id, baseline)
@@ -29,7 +31,10 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
         w[0] += p.wins
         w[1] += p.ties
         w[2] += p.losses
-    t = Table(title="ranking: mean ± half-width of the 95% t-interval over seeds", padding=(0, 1))
+    cut = sorted({s.metric for s in sums if s.clipped})
+    t = Table(title="ranking: mean ± half-width of the 95% t-interval over seeds", padding=(0, 1),
+              caption=("intervals marked † are cut at the metric's range (" + ", ".join(
+                  f"{m} in [{metric_range(m)[0]:g}, {metric_range(m)[1]:g}]" for m in cut) + ")") if cut else None)
     t.add_column("activation", style="bold", no_wrap=True)
     t.add_column("rank", justify="right")
     for task in tasks:
@@ -47,7 +52,8 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
             elif not math.isfinite(s.mean):
                 cells.append("[red]diverged[/]")
             else:
-                spread = f"±{(s.t_hi - s.t_lo) / 2:.1g}" if math.isfinite(s.t_hi) else f" (n={s.n})"
+                spread = (f" (n={s.n})" if s.n < 2 else f" [{s.t_lo:.3g}, {s.t_hi:.3g}] †" if s.clipped
+                          else f"±{(s.t_hi - s.t_lo) / 2:.1g}")
                 cells.append(f"{s.mean:.3g}{spread}" + (f" [red]{s.n_diverged}div[/]" if s.n_diverged else ""))
         rels = [by[(tk, act)].rel_step_time for tk in tasks if (tk, act) in by]
         rels = [r for r in rels if math.isfinite(r)]
@@ -88,7 +94,7 @@ def bench(
     check_writable(db, "database path")
     if report is not None:
         check_writable(report, "output directory", is_dir=True)
-    console.print(f"suite [bold]{cfg.name}[/]: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × "
+    console.print(f"suite [bold]{escape(cfg.name)}[/]: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × "
                   f"{len(cfg.seeds)} seeds = {cfg.n_runs()} runs → {db}")
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -116,10 +122,10 @@ def bench(
                 progress.remove_task(bar)
             res, err = info.get("result") or {}, info.get("error")
             if err:
-                progress.console.print(f"[red]failed[/] {s.task} {s.act} seed {s.seed}: {err.splitlines()[0]}")
+                progress.console.print(f"[red]failed[/] {s.task} {s.act} seed {s.seed}: {escape(err.splitlines()[0])}")
             elif res.get("diverged"):
                 progress.console.print(f"[yellow]diverged[/] {s.task} {s.act} seed {s.seed}"
-                                       f" {res.get('diverged_reason', '')}")
+                                       f" {escape(str(res.get('diverged_reason', '')))}")
 
     outputs = [report] if report is not None else []
     with progress:
@@ -134,7 +140,7 @@ def bench(
         from actlab.report.html import write_report
 
         index = write_report(db, report, suite_id=res.suite_id, baseline=cfg.baseline, tie_tol=cfg.tie_tol)
-        console.print(f"report: {index.resolve()}")
+        console.print(f"report: {index.resolve()}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -28,7 +28,9 @@ def _toy(widths: list[int], basis: str, grid: int, steps: int, seed: int, lamb: 
     # a tiny model: extra threads only fight over the cores (measured 20x slower with 2 threads on a busy VM)
     torch.set_num_threads(1)
     ds = create_dataset(toy_function, 2, seed=seed)
-    opts = {"grid": grid} if basis in ("bspline", "matrix", "relu", "fourier", "af") else {}
+    from actlab.kan.basis import BASES
+
+    opts = {"grid": grid} if BASES.meta(basis)["grid"] else {}
     model = KAN(widths, basis=basis, seed=seed, **opts).double()
     rows = []
     with console.status(f"fitting KAN {widths} ({basis}) with LBFGS, {steps} steps"):
@@ -67,7 +69,7 @@ def kan_fit(widths: Annotated[str, typer.Option(help="layer widths, e.g. 2,5,1")
         check_writable(out, "--out")  # before training, so a fitted model is never lost to a bad path
     model, _ = _toy(_widths(widths), basis, grid, steps, seed, lamb, refine)
     if out is not None:
-        console.print(f"wrote {save_kan(model, out)}")
+        console.print(f"wrote {save_kan(model, out)}", markup=False)
 
 
 def kan_plot(checkpoint: Annotated[Path | None, typer.Argument(help="a KAN saved by kan-fit -o / save_kan")] = None,
@@ -92,7 +94,7 @@ def kan_plot(checkpoint: Annotated[Path | None, typer.Argument(help="a KAN saved
         x = ds["train_input"]
     else:
         model = load_kan(checkpoint)
-    console.print(f"wrote {plot_kan(model, out, x)}")
+    console.print(f"wrote {plot_kan(model, out, x)}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from actlab.cli.console import console
@@ -18,7 +19,7 @@ def rational_fit(target: Annotated[str, typer.Argument(help="an elementwise zoo 
     from actlab.learnable.fit import fit_rational
 
     fit = fit_rational(target, m, n, (low, high))
-    t = Table(title=f"safe rational ({m}, {n}) fitted to {fit.target} on [{low:g}, {high:g}]")
+    t = Table(title=escape(f"safe rational ({m}, {n}) fitted to {fit.target} on [{low:g}, {high:g}]"))
     t.add_column("coefficient")
     t.add_column("value", justify="right")
     for j, v in enumerate(fit.a):

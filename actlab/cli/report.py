@@ -22,7 +22,7 @@ def report(
     from actlab.report.html import write_report
 
     index = write_report(db, out, suite_id=suite, baseline=baseline)
-    console.print(f"report: {index.resolve()}")
+    console.print(f"report: {index.resolve()}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,7 +23,7 @@ def _top_table(rows: list[dict[str, Any]], k: int, title: str) -> Table:
         t.add_column(col, justify=just, overflow="fold")
     for r in rows[:k]:
         cost = f"{r['cost']:.2f}" if r.get("cost") is not None else "-"
-        t.add_row(str(r["idx"]), r["canonical"], f"{r['value']:.4f}", cost, r.get("origin") or "")
+        t.add_row(str(r["idx"]), escape(r["canonical"]), f"{r['value']:.4f}", cost, escape(r.get("origin") or ""))
     return t
 
 
@@ -103,8 +104,11 @@ def search(
         finally:
             be.shutdown()
     console.print()
-    console.print(f"{len(res.rows)} candidates in {db} ({res.evaluated} evaluated now, {res.reused} reused"
-                  f"{', space exhausted' if res.exhausted else ''}); final population {len(res.population)}")
+    if res.replayed:
+        console.print(f"{escape(str(db))} already holds this finished search: the stored result, nothing run "
+                      "(a larger --budget extends it, --force starts over)", highlight=False)
+    console.print(f"{len(res.rows)} candidates in {escape(str(db))} ({res.evaluated} evaluated now, {res.reused} "
+                  f"reused{', space exhausted' if res.exhausted else ''}); final population {len(res.population)}")
 
 
 def search_report(
@@ -127,8 +131,8 @@ def search_report(
     stat: dict[str, int] = {}
     for r in rows:
         stat[r["status"]] = stat.get(r["status"], 0) + 1
-    console.print(_top_table(best, top, f"{space.name} search, {len(rows)} candidates "
-                                        f"({', '.join(f'{k} {v}' for k, v in sorted(stat.items()))})"))
+    console.print(_top_table(best, top, escape(f"{space.name} search, {len(rows)} candidates "
+                                        f"({', '.join(f'{k} {v}' for k, v in sorted(stat.items()))})")))
     reasons: dict[str, int] = {}
     for r in rows:
         if r["status"] in ("rejected", "failed") and r["reason"]:
@@ -138,7 +142,7 @@ def search_report(
         console.print("rejections: " + ", ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda t: -t[1])))
     for p in paths:
         if p is not None:
-            console.print(f"wrote {p}")
+            console.print(f"wrote {p}", markup=False)
 
 
 def search_promote(
@@ -171,9 +175,9 @@ def search_promote(
                               f"candidates")
         row = best[rank - 1]
     spec = promote(row["genome"], name, space=space.name, space_options=settings["space"], register_spec=False)
-    console.print(f"[bold]{spec.name}[/] ({spec.family}, {spec.kind}): {spec.formula}", highlight=False)
+    console.print(f"[bold]{escape(spec.name)}[/] ({spec.family}, {spec.kind}): {escape(spec.formula)}", highlight=False)
     if spec.kind == "elementwise" and spec.latex():
-        console.print(f"LaTeX: {spec.latex()}", highlight=False)
+        console.print(f"LaTeX: {spec.latex()}", highlight=False, markup=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(
@@ -182,7 +186,7 @@ def search_promote(
             f"SPEC = promote({json.dumps(row['genome'])}, {name!r}, space={space.name!r},\n"
             f"               space_options={json.dumps(settings['space'])})\n")
         console.print(f"wrote {out}: `actlab --import {out} bench --acts {name} ...` (or import it in Python) "
-                      f"registers {name!r}", highlight=False)
+                      f"registers {name!r}", markup=False, highlight=False)
 
 
 def search_tune(

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import actlab
@@ -20,8 +21,8 @@ def list_cmd(family: Annotated[str | None, typer.Option("--family", "-f", help="
     for n in names:
         s = actlab.get(n)
         ps = ", ".join(f"{p.name}={p.default:g}" + ("*" if p.learnable else "") for p in s.params)
-        t.add_row(n, s.family, ps, ", ".join(s.props.tags()),
-                  f"{s.source.authors} {s.source.year or ''}".strip())
+        t.add_row(escape(n), s.family, escape(ps), ", ".join(s.props.tags()),
+                  escape(f"{s.source.authors} {s.source.year or ''}".strip()))
     console.print(t)
     console.print("[dim]* learnable by default[/]")
 
@@ -29,21 +30,21 @@ def list_cmd(family: Annotated[str | None, typer.Option("--family", "-f", help="
 def show(name: str):
     """Formula (unicode and LaTeX), derivative, parameters, properties and source of one activation."""
     s = actlab.get(name)
-    console.rule(f"[bold]{s.name}[/]  ({s.family}, {s.kind})")
-    console.print(f"[bold]formula[/]    {s.formula}", highlight=False)
+    console.rule(f"[bold]{escape(s.name)}[/]  ({s.family}, {s.kind})")
+    console.print(f"[bold]formula[/]    {escape(s.formula)}", highlight=False)
     if s.latex():
-        console.print(f"[bold]LaTeX[/]      {s.latex()}", highlight=False)
-        console.print(f"[bold]f′(x)[/]      {s.derivative_latex()}", highlight=False)
+        console.print(f"[bold]LaTeX[/]      {escape(s.latex())}", highlight=False)
+        console.print(f"[bold]f′(x)[/]      {escape(s.derivative_latex() or '')}", highlight=False)
     for p in s.params:
-        console.print(f"[bold]param[/]      {p.name} = {p.default:g}  range {p.range_text}"
-                      f"{'  learnable' if p.learnable else ''}  {p.doc}", highlight=False)
+        console.print(f"[bold]param[/]      {p.name} = {p.default:g}  range {escape(p.range_text)}"
+                      f"{'  learnable' if p.learnable else ''}  {escape(p.doc)}", highlight=False)
     console.print(f"[bold]properties[/] {', '.join(s.props.tags())}")
     if s.aliases:
-        console.print(f"[bold]aliases[/]    {', '.join(s.aliases)}")
+        console.print(f"[bold]aliases[/]    {escape(', '.join(s.aliases))}")
     console.print(f"[bold]inplace[/]    {'yes' if s.supports_inplace else 'no'};  backward: {s.grad}")
-    console.print(f"[bold]source[/]     {s.source.cite()}", highlight=False)
+    console.print(f"[bold]source[/]     {escape(s.source.cite())}", highlight=False)
     if s.notes:
-        console.print(f"[bold]notes[/]      {s.notes}", highlight=False)
+        console.print(f"[bold]notes[/]      {escape(s.notes)}", highlight=False)
 
 
 def plot(names: Annotated[list[str], typer.Argument(help="activation names")],
@@ -57,7 +58,7 @@ def plot(names: Annotated[list[str], typer.Argument(help="activation names")],
     for n in names:
         actlab.get(n)  # unknown names fail before drawing anything
     path = plot_curves(names, out, derivative=derivative, lo=lo, hi=hi)
-    console.print(f"wrote {path}")
+    console.print(f"wrote {path}", markup=False)
 
 
 def docs(out: Annotated[Path, typer.Option("-o", "--out")] = Path("docs/zoo.md"),
@@ -65,7 +66,7 @@ def docs(out: Annotated[Path, typer.Option("-o", "--out")] = Path("docs/zoo.md")
     """Generate the zoo reference from the specs."""
     from actlab.report.zoo_docs import write
 
-    console.print(f"wrote {write(out, plots=plots)}")
+    console.print(f"wrote {write(out, plots=plots)}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from actlab.core.seed import seed_everything
 from actlab.core.spec import FAMILIES, ActivationSpec, Param, Props, Source
 from actlab.core.swap import identify, swap
 
-__all__ = ["ACTIVATIONS", "DuplicateNameError", "Entry", "Registry", "unregister", "ActlabError", "ConfigError", "ParameterError", "ShapeError", "UnknownNameError", "Activation",
-           "module_class", "create", "functional", "get", "names", "register", "specs", "seed_everything",
-           "FAMILIES", "ActivationSpec", "Param", "Props", "Source", "identify", "swap"]
+__all__ = ["ACTIVATIONS", "DuplicateNameError", "Entry", "Registry", "unregister", "ActlabError", "ConfigError",
+           "ParameterError", "ShapeError", "UnknownNameError", "Activation", "module_class", "create", "functional",
+           "get", "names", "register", "specs", "seed_everything", "FAMILIES", "ActivationSpec", "Param", "Props",
+           "Source", "identify", "swap"]

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from actlab.core.catalog import get
+from actlab.core.compiled import compiled, default_backend
 from actlab.core.errors import ParameterError, ShapeError, check_int
 from actlab.core.spec import ActivationSpec
 
@@ -39,7 +41,7 @@ class Activation(nn.Module):
 
     Parameters marked learnable in the spec (or named in ``learnable``) become ``nn.Parameter`` of shape
     ``(num_parameters,)``; the others are plain floats. ``backend="compiled"`` runs the forward through a
-    fused kernel compiled once by ``torch.compile`` (see ``actlab.zoo.kernels``).
+    fused kernel compiled once by ``torch.compile`` (see ``actlab.core.compiled``).
     """
 
     spec: ClassVar[ActivationSpec]
@@ -53,8 +55,6 @@ class Activation(nn.Module):
         if inplace and not spec.supports_inplace:
             raise ParameterError(f"{spec.name} does not support inplace=True")
         if backend is None:
-            from actlab.zoo.kernels import default_backend
-
             backend = default_backend()
         if backend not in ("eager", "compiled"):
             raise ParameterError(f"{spec.name}: backend must be 'eager' or 'compiled', got {backend!r}")
@@ -104,8 +104,6 @@ class Activation(nn.Module):
             return spec.inplace_fn(x, **kw)
         if self.backend == "compiled":
             if self._kernel is None:
-                from actlab.zoo.kernels import compiled
-
                 self._kernel = compiled(spec)
             return self._kernel(x, **kw)
         return spec.fn(x, **kw)
@@ -146,12 +144,13 @@ def class_name(name: str) -> str:
 
 
 _CLASSES: dict[str, type[Activation]] = {}
+# the Shape line of a generated class' docstring, by spec kind ("layer" specs bring their own module class)
+SHAPES = {"elementwise": "(*) -> (*)", "gated": "(*, 2n, *) -> (*, n, *) along ``dim``",
+          "rowwise": "(*, n) -> (*, n), each output depending on the whole last dimension"}
 
 
 def _rebuild_activation(name: str) -> Activation:
     """An empty instance of the module class of registered activation ``name`` (pickle's constructor)."""
-    from actlab.core.registry import get
-
     cls = module_class(get(name))
     return cls.__new__(cls)
 
@@ -162,8 +161,7 @@ def module_class(spec: ActivationSpec) -> type[nn.Module]:
         return spec.module
     cls = _CLASSES.get(spec.name)
     if cls is None or cls.spec is not spec:  # a spec registered again under its name (replace=True) gets a new class
-        doc = f"{spec.formula}\n\nShape: (*) -> (*)" if spec.kind == "elementwise" else \
-            f"{spec.formula}\n\nShape: (*, 2n, *) -> (*, n, *) along ``dim``"
+        doc = f"{spec.formula}\n\nShape: {SHAPES.get(spec.kind, SHAPES['elementwise'])}"
         cls = type(class_name(spec.name), (Activation,), {"spec": spec, "__doc__": doc,
                                                           "__module__": "actlab.zoo"})
         _CLASSES[spec.name] = cls

@@ -118,8 +118,9 @@ class Registry(Generic[T]):
         return entry
 
     def _caller(self) -> str:
+        # the first frame outside registration helpers (a helper module's own top level counts as outside)
         f = sys._getframe(1)
-        while f is not None and f.f_globals.get("__name__") in self._helpers:
+        while f is not None and f.f_globals.get("__name__") in self._helpers and f.f_code.co_name != "<module>":
             f = f.f_back
         return f.f_globals.get("__name__", "?") if f is not None else "?"
 
@@ -151,8 +152,9 @@ class Registry(Generic[T]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __iter__(self) -> Iterator[Entry[T]]:
-        return iter(self.entries())
+    def __iter__(self) -> Iterator[str]:
+        """Canonical names in registration order (like a dict's keys; `names` sorts)."""
+        return iter([e.name for e in self._entries.values()])
 
     # -- listing -----------------------------------------------------------------------------------------------
     def names(self, **where: Any) -> list[str]:

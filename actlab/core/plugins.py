@@ -112,7 +112,7 @@ def origin(act: str) -> str | None:
     """The file (else the module name) that registered activation ``act`` when that is not actlab itself (a
     plugin, a script, a notebook); None for built-ins and unknown names."""
     from actlab.core.errors import UnknownNameError
-    from actlab.core.registry import ACTIVATIONS
+    from actlab.core.catalog import ACTIVATIONS
 
     try:
         module = ACTIVATIONS.entry(act).module

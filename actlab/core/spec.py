@@ -10,13 +10,14 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from actlab.core.errors import ParameterError
 
 FAMILIES = ("classic", "smooth", "sparse", "periodic", "polynomial", "gated", "learnable")
 SMOOTHNESS = ("Cinf", "C1", "C0", "discontinuous")
-Kind = Literal["elementwise", "gated", "layer"]
+Kind = Literal["elementwise", "gated", "rowwise", "layer"]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ class ActivationSpec:
     native: the torch-native reference used by tests (``native(x, **params)``), when one exists.
     grad: "exact" when autograd of ``fn`` is the derivative of the formula; "surrogate" when the backward is
     deliberately different (straight-through / hysteresis / approximate backprop).
-    kind: "elementwise" (shape preserved), "gated" (halves ``dim``), or "layer" (has its own module class,
+    kind: "elementwise" (shape preserved), "gated" (halves ``dim``), "rowwise" (shape preserved, but each output
+    depends on the whole last dimension, e.g. polynorm's RMS normalisation), or "layer" (has its own module class,
     e.g. a norm-coupled or learnable layer; ``module`` builds it).
     """
 
@@ -152,6 +154,8 @@ class ActivationSpec:
             raise ValueError(f"{self.name}: family {self.family!r} not in {FAMILIES}")
         if self.fn is None and self.module is None:
             raise ValueError(f"{self.name}: a spec needs fn or module")
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind {self.kind!r} not in {KINDS}")
 
     # -- parameters -------------------------------------------------------------------------------
     @cached_property

@@ -35,12 +35,26 @@ def identify(module: nn.Module) -> str | None:
     return None
 
 
+def class_activations(cls: type) -> set[str]:
+    """The registered activations that instances of ``cls`` compute: an actlab module class its spec's name, a
+    torch.nn or foreign class the specs that list it (``nn.GELU``: both ``gelu`` and ``gelu_tanh``)."""
+    spec = getattr(cls, "spec", None)
+    if isinstance(spec, ActivationSpec):
+        return {spec.name}
+    if issubclass(cls, nn.GELU):  # one torch class, two formulas (see identify)
+        return {"gelu", "gelu_tanh"}
+    return {s.name for s in ACTIVATIONS.values() if s.module is cls or cls.__name__ in s.foreign_modules}
+
+
 def _matcher(old: Any) -> Callable[[nn.Module], bool]:
     if isinstance(old, (str, ActivationSpec)):
         target = get(old).name
         return lambda m: identify(m) == target
     if isinstance(old, type):
-        return lambda m: isinstance(m, old)
+        # a class matches its instances and every other module computing the same activation: swap(m, nn.SiLU, ...)
+        # also replaces actlab's own SiLU modules
+        same = class_activations(old)
+        return lambda m: isinstance(m, old) or (bool(same) and identify(m) in same)
     if callable(old):
         return lambda m: bool(old(m))
     raise ParameterError(f"swap: `old` must be an activation name, a class or a predicate, got {old!r}")
@@ -196,7 +210,8 @@ def swap(model: nn.Module, old: Any, new: Any, *, example: Any = None, channel_d
     """Replace every submodule matching ``old`` with a fresh ``new`` module; return how many were replaced.
 
     ``old``: an activation name (matches actlab modules, torch.nn natives and known foreign classes), a
-    class (isinstance), or a predicate ``f(module) -> bool``. ``new``: a name, spec, class, module instance
+    class (its instances and any other module computing the same activation: ``nn.SiLU`` also matches
+    ``actlab.create("silu")``), or a predicate ``f(module) -> bool``. ``new``: a name, spec, class, module instance
     (deep-copied per site) or a factory; ``params`` go to its constructor. Replaced modules are not searched
     again, so ``swap(m, "relu", "relu")`` terminates.
 

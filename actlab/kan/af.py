@@ -30,7 +30,7 @@ COMBOS: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
 }
 
 
-@register_basis("af")
+@register_basis("af", aliases=("af_kan",), small={"grid": 2, "k": 2})
 class AFBasis(Basis):
     """AF-KAN features comb(σ(x - s_m), σ(e_m - x)). Shape: (B, in) -> (B, in, G+k)."""
 

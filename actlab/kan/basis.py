@@ -8,6 +8,7 @@ built unless per-edge activations are recorded on purpose.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +16,10 @@ import torch
 from torch import Tensor, nn
 
 from actlab.core.errors import ParameterError, UnknownNameError, check_int  # noqa: F401  (re-exported)
+from actlab.core.named_registry import Registry
 
-_BASES: dict[str, type[Basis]] = {}
+BASES: Registry[type[Basis]] = Registry("KAN basis", helpers=(__name__,))
+"""Every KAN basis by name; the basis modules register themselves and `actlab.kan` imports them."""
 
 
 class Basis(nn.Module):
@@ -98,42 +101,41 @@ def needs_graph(u: Tensor) -> bool:
     return torch.is_grad_enabled() and u.requires_grad
 
 
-def register_basis(name: str) -> Callable[[type[Basis]], type[Basis]]:
-    """Class decorator: make a basis available as ``KANLayer(..., basis=name)``."""
+def basis_params(cls: type[Basis]) -> dict[str, Any]:
+    """The constructor parameters of a basis class (after ``in_features``) with their defaults."""
+    sig = inspect.signature(cls.__init__)
+    return {n: p.default for n, p in list(sig.parameters.items())[2:]
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def register_basis(name: str, aliases: tuple[str, ...] = (), small: dict[str, Any] | None = None,
+                   replace: bool = False) -> Callable[[type[Basis]], type[Basis]]:
+    """Class decorator: make a basis available as ``KANLayer(..., basis=name)``.
+
+    The entry's capabilities are read off the class: ``params`` (constructor parameters with their defaults),
+    ``grid`` (it takes a ``grid`` size), ``adaptive`` (its knots follow the data: ``update_grid``/``refine``);
+    ``small`` are the parameters of a quick, small instance (tests and demos).
+    """
 
     def deco(cls: type[Basis]) -> type[Basis]:
-        if name in _BASES:
-            raise ValueError(f"KAN basis {name!r} is already registered")
+        params = basis_params(cls)
         cls.name = name
-        _BASES[name] = cls
-        return cls
+        return BASES.add(name, cls, aliases=aliases, replace=replace, params=params, grid="grid" in params,
+                         adaptive=hasattr(cls, "set_grid"), small=dict(small or {}))
 
     return deco
 
 
-def _ensure_loaded() -> None:
-    # the basis modules register themselves on import
-    from actlab.kan import (af, bspline, chebyshev, fourier, legendre, matrix, rational, rbf,  # noqa: F401
-                            relu, selectable)
-
-
-def basis_names() -> list[str]:
-    """Registered basis names, sorted."""
-    _ensure_loaded()
-    return sorted(_BASES)
+def basis_names(**capabilities: Any) -> list[str]:
+    """Registered basis names, sorted; optionally only those with the given capabilities (``grid=True``)."""
+    return BASES.names(**capabilities)
 
 
 def get_basis(name: str) -> type[Basis]:
     """The basis class for ``name``; unknown names raise `UnknownNameError` listing the valid ones."""
-    _ensure_loaded()
     if not isinstance(name, str):
-        raise ParameterError(f"basis must be a name (one of {sorted(_BASES)}), got {type(name).__name__}")
-    key = name.strip().lower().replace("-", "_")
-    key = {"b_spline": "bspline", "spline": "bspline", "fastkan": "rbf", "relukan": "relu", "cheby": "chebyshev",
-           "grkan": "rational", "skan": "selectable", "s_kan": "selectable", "af_kan": "af"}.get(key, key)
-    if key not in _BASES:
-        raise UnknownNameError("KAN basis", name, _BASES)
-    return _BASES[key]
+        raise ParameterError(f"basis must be a name (one of {BASES.names()}), got {type(name).__name__}")
+    return BASES.get(name)
 
 
 def make_basis(name: str | Basis, in_features: int, **params: Any) -> Basis:
@@ -145,11 +147,8 @@ def make_basis(name: str | Basis, in_features: int, **params: Any) -> Basis:
     cls = get_basis(name)
     try:
         return cls(in_features, **params)
-    except TypeError as e:
-        import inspect
-
-        sig = inspect.signature(cls.__init__)
-        valid = [p for p in sig.parameters if p not in ("self", "in_features")]
+    except TypeError:
+        valid = list(basis_params(cls))
         bad = [k for k in params if k not in valid]
         if bad:
             raise ParameterError(f"basis {cls.name!r}: unknown parameter(s) {bad}; valid: {valid}") from None

@@ -12,7 +12,7 @@ from actlab.kan.orthopoly import TanhPolynomialBasis, orthopoly
 __all__ = ["ChebyshevBasis", "orthopoly"]
 
 
-@register_basis("chebyshev")
+@register_basis("chebyshev", aliases=("cheby",))
 class ChebyshevBasis(TanhPolynomialBasis):
     """T_0..T_degree of tanh(x). Shape: (B, in) -> (B, in, degree+1)."""
 

@@ -12,7 +12,7 @@ from torch import Tensor
 from actlab.kan.basis import Basis, check_int, needs_graph, register_basis
 
 
-@register_basis("fourier")
+@register_basis("fourier", small={"grid": 3})
 class FourierBasis(Basis):
     """cos(n x), sin(n x) for n = 1..grid. Shape: (B, in) -> (B, in, 2·grid)."""
 

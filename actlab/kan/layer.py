@@ -190,7 +190,7 @@ class KANLayer(nn.Module):
     def _regrid(self, new_interior: Tensor, u: Tensor) -> None:
         """Move the basis to new knots and refit C by least squares so each edge's basis part is unchanged
         on the samples ``u`` (N, in)."""
-        from actlab.kan.bspline import fit_coef
+        from actlab.kan.bspline.recursion import fit_coef
 
         with torch.no_grad():
             old = torch.einsum("bik,oik->bio", self.basis.features(u), self.coef)  # (N, in, out), without s

@@ -17,7 +17,7 @@ from actlab.learnable.grkan import GroupRational, second_moment
 from actlab.learnable.rational import rational
 
 
-@register_basis("rational")
+@register_basis("rational", aliases=("grkan",), small={"groups": 2})
 class RationalBasis(Basis):
     """One (m, n) safe-Padé rational per group of consecutive input channels, initialised to ``init``.
 

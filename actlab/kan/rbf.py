@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis
-from actlab.kan.scratch import scratch
+from actlab.kan.scratch import Slot, scratch
 
 
 def _offsets(u: Tensor, centres: Tensor, inv_h: float, out: Tensor | None = None) -> Tensor:
@@ -41,11 +41,11 @@ class _Gaussians(torch.autograd.Function):
         if torch.is_grad_enabled():  # create_graph: rebuild φ through autograd so this differentiates again
             d = (u.unsqueeze(1) - centres.view(1, -1, 1)) * inv_h
             return (grad * torch.exp(-d * d) * d).sum(1) * (-2 * inv_h), None, None
-        d = _offsets(u, centres, inv_h, out=scratch(phi.shape, phi.dtype, phi.device, 0))
+        d = _offsets(u, centres, inv_h, out=scratch(phi.shape, phi.dtype, phi.device, Slot.TEMP))
         return d.mul_(phi).mul_(grad).sum(1).mul_(-2 * inv_h), None, None
 
 
-@register_basis("rbf")
+@register_basis("rbf", aliases=("fastkan",))
 class RBFBasis(Basis):
     """FastKAN Gaussian bumps on a fixed grid after an (optional) input LayerNorm.
 

@@ -14,10 +14,10 @@ from torch import Tensor, nn
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, needs_graph, register_basis
-from actlab.kan.scratch import scratch_like
+from actlab.kan.scratch import Slot, scratch_like
 
 
-@register_basis("relu")
+@register_basis("relu", aliases=("relukan",), small={"grid": 3})
 class ReLUBasis(Basis):
     """ReLU-KAN bells; ``train_ends=True`` makes s_m and e_m learnable (per input).
 
@@ -55,7 +55,7 @@ class ReLUBasis(Basis):
             return r * r * scale
         # nothing to record: one output tensor, filled in place
         r = torch.sub(e, u).clamp_min_(0)
-        return r.mul_(torch.sub(u, s, out=scratch_like(r, 0)).clamp_min_(0)).square_().mul_(scale)
+        return r.mul_(torch.sub(u, s, out=scratch_like(r, Slot.TEMP)).clamp_min_(0)).square_().mul_(scale)
 
     def select_inputs(self, idx: Tensor) -> None:
         with torch.no_grad():

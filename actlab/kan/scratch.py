@@ -16,8 +16,17 @@ from torch import Tensor
 _LOCAL = threading.local()
 
 
+class Slot:
+    """The named buffers. Two users of one slot must never hold it at the same time."""
+
+    TEMP = 0   # a kernel's single temporary: rbf's centre offsets, relu-kan's (u - s)
+    SUM = 1    # cardinal B-splines: the running sum of the i >= 1 truncated-power terms
+    TERM = 2   # cardinal B-splines: each later term, before it is added to SUM
+    SLOPE = 3  # cardinal B-splines' backward: the distance to the support's end
+
+
 def scratch(shape: Sequence[int], dtype: torch.dtype, device: torch.device, slot: int) -> Tensor:
-    """A contiguous tensor of ``shape`` backed by this thread's buffer number ``slot`` (grown when needed); its
+    """A contiguous tensor of ``shape`` backed by this thread's buffer ``slot`` (a `Slot`; grown when needed); its
     contents are garbage and are overwritten by the next user of the same slot."""
     bufs = getattr(_LOCAL, "bufs", None)
     if bufs is None:

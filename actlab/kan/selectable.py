@@ -20,7 +20,7 @@ from actlab.kan.basis import Basis, make_basis, register_basis
 DEFAULT_SPACES = ("bspline", "rbf", "chebyshev", "fourier")
 
 
-@register_basis("selectable")
+@register_basis("selectable", aliases=("skan", "s_kan"), small={"spaces": ("bspline", "chebyshev")})
 class SelectableBasis(Basis):
     """A per-node choice among ``spaces`` (basis names, or (name, params) pairs).
 

@@ -41,7 +41,13 @@ def task_bars(task: str, sums: Sequence[Summary], out: str | Path, cmap: Mapping
     if finite and sums and sums[0].higher_is_better:
         lo, hi = min(a for a, _ in finite), max(b for _, b in finite)
         pad = max(1e-6, 0.15 * (hi - lo))
-        ax.set_ylim(max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad)
+        top = hi + pad
+        from actlab.tasks.metrics import metric_range
+
+        rlo, rhi = metric_range(sums[0].metric)
+        if math.isfinite(rlo) and math.isfinite(rhi):  # the axis stays near the values the metric can take
+            top = min(top, rhi + 0.02 * (rhi - rlo))
+        ax.set_ylim(max(0.0, lo - pad) if lo >= 0 else lo - pad, top)
     ax.set_xticks(x, [s.act for s in sums], rotation=45, ha="right", fontsize=8)
     metric = sums[0].metric if sums else ""
     arrow = "↑" if (sums and sums[0].higher_is_better) else "↓"

@@ -45,6 +45,16 @@ def fmt(v: Any, digits: int = 4) -> str:
     return s if len(s) <= 80 else s[:77] + "…"
 
 
+def ci_text(lo: float, hi: float, n: int, clipped: bool = False) -> str:
+    """An interval as the report and the terminal show it: ``[lo, hi]``, ``(n=1)`` for one seed (no spread to
+    estimate: the same words as `actlab bench`'s table), ``—`` for none; ``†`` marks one cut at the metric's range."""
+    if n == 0:
+        return "—"
+    if n < 2:
+        return f"(n={n})"
+    return f"[{fmt(lo)}, {fmt(hi)}]" + (" †" if clipped else "")
+
+
 def _slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", s)[:80]
 
@@ -149,6 +159,18 @@ def _extra_sections(store: RunStore, figdir: Path) -> list[dict[str, Any]]:
     return sorted(sections, key=lambda s: (order.get(s["title"], 99), s["table"]))
 
 
+def _clip_note(sums: list[stats.Summary]) -> str | None:
+    """The sentence that says intervals were cut at the metric's range, when any was."""
+    from actlab.tasks.metrics import metric_range
+
+    cut = sorted({s.metric for s in sums if s.clipped})
+    if not cut:
+        return None
+    ranges = ", ".join(f"{m} in [{fmt(metric_range(m)[0])}, {fmt(metric_range(m)[1])}]" for m in cut)
+    return (f"† interval cut at the metric's range ({ranges}): a t-interval over few seeds near a bound reaches "
+            "values the metric cannot take")
+
+
 def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, baseline: str = "relu",
                   tie_tol: float = 0.0) -> dict[str, Any]:
     """Compute every statistic and draw every figure; return the template's context."""
@@ -180,8 +202,10 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
             "name": task, "metric": ts[0].metric, "higher_is_better": ts[0].higher_is_better,
             "bars": f"figures/{bars.name}", "cost": f"figures/{cost_fig.name}",
             "curves": f"figures/{lc}" if lc else None, "front": front,
+            "clipped": _clip_note(ts),
             "rows": [{"act": s.act, "n": s.n, "div": s.n_diverged, "mean": fmt(s.mean),
-                      "t": f"[{fmt(s.t_lo)}, {fmt(s.t_hi)}]", "boot": f"[{fmt(s.boot_lo)}, {fmt(s.boot_hi)}]",
+                      "t": ci_text(s.t_lo, s.t_hi, s.n, s.clipped),
+                      "boot": ci_text(s.boot_lo, s.boot_hi, s.n, s.clipped),
                       "rel": fmt(s.rel_step_time, 3), "step_ms": fmt(s.step_time * 1e3, 3),
                       "params": fmt(int(s.params)) if math.isfinite(s.params) else "—",
                       "mem": fmt(s.saved_mem / 2**20, 3) if s.saved_mem > 0 else "—",
@@ -204,7 +228,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         cells = []
         for task in tasks:
             s = by_ta.get((task, act))
-            cells.append("—" if s is None else f"{fmt(s.mean)} [{fmt(s.t_lo)}, {fmt(s.t_hi)}]")
+            cells.append("—" if s is None else f"{fmt(s.mean)} {ci_text(s.t_lo, s.t_hi, s.n, s.clipped)}")
         rels = [by_ta[(t, act)].rel_step_time for t in tasks if (t, act) in by_ta]
         rels = [x for x in rels if math.isfinite(x)]
         ranking.append({"act": act, "mean_rank": f"{mr:.2f}", "n_tasks": nt, "cells": cells,
@@ -228,7 +252,8 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                    for r in runs if r["status"] == "error"][:30],
         "tasks": tasks, "acts": acts, "baseline": baseline, "ranking": ranking, "glance": glance, "task_blocks": task_blocks,
         "paired": [{"task": p.task, "act": p.act, "w": p.wins, "t": p.ties, "l": p.losses,
-                    "diff": fmt(p.diff.mean), "ci": f"[{fmt(p.diff.lo)}, {fmt(p.diff.hi)}]"} for p in paired],
+                    "diff": fmt(p.diff.mean), "ci": ci_text(p.diff.lo, p.diff.hi, p.diff.n)} for p in paired],
+        "clipped": _clip_note(sums),
         "act_figs": {a: f"figures/{f}" for a, f in act_figs.items()},
         "act_plugins": _act_plugins(ok, act_figs),
         "claims": claims, "extra": _extra_sections(store, figdir),

@@ -10,14 +10,13 @@ import re
 from typing import Any
 
 from actlab.core.errors import ConfigError, UnknownNameError
+from actlab.search.primitives import BINARY, UNARY
 
 _KEYS = ("unary", "binary", "units")
 
 
 def parse_grammar(text: str) -> dict[str, Any]:
     """Parse the grammar text into `SwishSpace` keyword arguments."""
-    from actlab.search.expression import BINARY, UNARY
-
     if not isinstance(text, str) or not text.strip():
         raise ConfigError(f"grammar must be non-empty text like 'unary: x, tanh; binary: add', got {text!r}")
     out: dict[str, Any] = {}

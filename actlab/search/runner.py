@@ -16,7 +16,7 @@ from typing import Any
 
 from actlab.core.errors import ConfigError
 from actlab.search.evaluate import evaluate_candidate, make_objective
-from actlab.search.space import Space, genome_key, get_space
+from actlab.search.space import SPACES, Space, genome_key, get_space
 from actlab.search.strategies import Strategy, make_strategy
 from actlab.store.candidates import FINISHED, CandidateStore
 
@@ -31,6 +31,7 @@ class SearchResult:
     reused: int             # stored results reused from the database
     exhausted: bool = False
     settings: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False  # the database already held this finished search: its stored result, nothing run
 
     def top(self, k: int = 10) -> list[dict[str, Any]]:
         return top_rows(self.rows, k)
@@ -78,15 +79,19 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                 "seed": int(seed), "seeds": list(seeds), "parallel": par, "lag": lag, "cost": cost}
     store = CandidateStore(db if db is not None else ":memory:", sp_obj.name, settings, force=force)
     try:
-        exhausted_before = store.meta().get("exhausted") == "true"
-        if store.finished and (store.count() >= budget or exhausted_before) and not force:
-            raise ConfigError(f"database {str(db)!r} holds a finished search of {store.count()} candidates; "
-                              f"pass force=True (--force) to start over, or a larger budget to extend it")
-        store.set_state("running", budget=budget)
+        meta = store.meta()
+        exhausted_before = meta.get("exhausted") == "true"
+        if store.count() > budget:
+            raise ConfigError(f"database {str(db)!r} holds a search of {store.count()} candidates, more than the "
+                              f"budget of {budget}; give the budget it was run with ({meta.get('budget', '?')}) to "
+                              f"see it, a larger one to extend it, or force=True (--force) to start over")
+        # the same command again: nothing to evaluate, so the stored rows are replayed (no writes) and returned
+        replay = store.finished and (store.count() == budget or exhausted_before)
+        if not replay:
+            store.set_state("running", budget=budget)
         stored = {r["idx"]: r for r in store.rows()}
         # registered spaces travel by name (cheap to ship to Ray workers); custom subclasses travel whole
-        from actlab.search.space import _SPACES
-        builtin = _SPACES.get(sp_obj.name) is type(sp_obj)
+        builtin = sp_obj.name in SPACES and SPACES.get(sp_obj.name) is type(sp_obj)
         job_args = (sp_obj.name, sp_obj.settings()) if builtin else (sp_obj, None)
         obj_settings = obj.settings()
 
@@ -167,9 +172,10 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         for r in rows:  # duplicates carry their source's numbers in the returned rows too
             if r["status"] == "duplicate" and r["idx"] in results:
                 r.update({k: results[r["idx"]].get(k) for k in ("value", "cost", "metrics", "reason")})
-        store.set_state("finished", budget=budget, exhausted=exhausted)
+        if not replay:
+            store.set_state("finished", budget=budget, exhausted=exhausted)
         return SearchResult(rows=rows, population=strat.population(), evaluated=evaluated, reused=reused,
-                            exhausted=exhausted, settings=settings)
+                            exhausted=exhausted, settings=settings, replayed=replay)
     finally:
         store.close()
         if own_backend:

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from actlab.core.errors import UnknownNameError
+from actlab.core.named_registry import Registry
 
 Genome = Any
 
@@ -82,28 +82,25 @@ class Space(ABC):
         return genome
 
 
-_SPACES: dict[str, type[Space]] = {}
+SPACES: Registry[type[Space]] = Registry("search space", helpers=(__name__,))
+"""Every search space class by name; the space modules register themselves and `actlab.search` imports them."""
 
 
-def register_space(cls: type[Space]) -> type[Space]:
-    _SPACES[cls.name] = cls
-    return cls
+def register_space(cls: type[Space] | None = None, *, aliases: tuple[str, ...] = (), replace: bool = False):
+    """Class decorator (``@register_space`` or ``@register_space(aliases=..., replace=...)``): make a space
+    available as ``get_space(cls.name)``. Its entry records whether the space can be enumerated."""
+
+    def deco(c: type[Space]) -> type[Space]:
+        return SPACES.add(c.name, c, aliases=aliases, replace=replace,
+                          enumerable=c.enumerate is not Space.enumerate)
+
+    return deco(cls) if cls is not None else deco
 
 
 def space_names() -> list[str]:
-    _load()
-    return sorted(_SPACES)
+    return SPACES.names()
 
 
 def get_space(name: str, **settings: Any) -> Space:
     """Build a space by name (``swish``, ``graph``, ``correction``) with its settings."""
-    _load()
-    if name not in _SPACES:
-        raise UnknownNameError("search space", name, _SPACES)
-    return _SPACES[name](**settings)
-
-
-def _load() -> None:
-    import actlab.search.correction  # noqa: F401
-    import actlab.search.expression  # noqa: F401
-    import actlab.search.graph  # noqa: F401
+    return SPACES.get(name)(**settings)

@@ -13,15 +13,25 @@ is removed. With ``select="pareto"`` the parent is drawn uniformly from the Pare
 """
 from __future__ import annotations
 
+import inspect
 import random
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
 from actlab.core.errors import ConfigError, UnknownNameError
+from actlab.core.named_registry import Registry
 from actlab.search.space import Genome, Space
 
-STRATEGIES = ("exhaustive", "random", "evolution")
+STRATEGIES: Registry[type[Strategy]] = Registry("search strategy", helpers=(__name__,))
+"""Every search strategy class by name (entry capability ``options``: its settings with defaults)."""
+
+
+def register_strategy(cls: type[Strategy], replace: bool = False) -> type[Strategy]:
+    """Make a `Strategy` subclass available to `make_strategy` / `run_search` under ``cls.name``."""
+    sig = inspect.signature(cls.__init__)
+    options = {n: p.default for n, p in list(sig.parameters.items())[2:]}  # after (self, space)
+    return STRATEGIES.add(cls.name, cls, replace=replace, options=options)
 
 
 def pareto_front(points: list[tuple[float, float]]) -> list[int]:
@@ -60,6 +70,7 @@ class Strategy:
         return best[:k] if k else best
 
 
+@register_strategy
 class RandomSearch(Strategy):
     name = "random"
 
@@ -67,6 +78,7 @@ class RandomSearch(Strategy):
         return self.space.random(rng), "random", None
 
 
+@register_strategy
 class Exhaustive(Strategy):
     """Every genome of a small space, in enumeration order (duplicates skipped by the driver)."""
 
@@ -81,6 +93,7 @@ class Exhaustive(Strategy):
         return next(self._it), "enumerate", None  # StopIteration ends the search
 
 
+@register_strategy
 class AgingEvolution(Strategy):
     """Regularized evolution with population P and tournament sample S (both from the paper's Algorithm 1)."""
 
@@ -125,10 +138,7 @@ class AgingEvolution(Strategy):
 
 
 def make_strategy(name: str, space: Space, **kw: Any) -> Strategy:
-    if name not in STRATEGIES:
-        raise UnknownNameError("search strategy", name, STRATEGIES)
-    if name == "evolution":
-        return AgingEvolution(space, **kw)
-    if kw:
-        raise ConfigError(f"strategy {name!r} takes no options, got {sorted(kw)}")
-    return Exhaustive(space) if name == "exhaustive" else RandomSearch(space)
+    entry = STRATEGIES.entry(name)
+    if kw and not entry.meta["options"]:
+        raise ConfigError(f"strategy {entry.name!r} takes no options, got {sorted(kw)}")
+    return entry.value(space, **kw)

@@ -8,7 +8,7 @@ peak_mem_method, curve (validation metric per epoch), train_curve (mean train lo
 """
 from actlab.tasks.base import Dataset, Task
 from actlab.tasks.metrics import METRICS, accuracy, perplexity, rmse
-from actlab.tasks.registry import aliases, get_task, names, register_task, table
+from actlab.tasks.registry import TASKS, aliases, get_task, names, register_task, table, unregister_task
 # importing a task module registers its tasks
 from actlab.tasks import arith_tasks, fitting, language, toy, vision  # noqa: E402,F401
 
@@ -21,4 +21,4 @@ except Exception as _e:  # noqa: BLE001
         warnings.warn(f"actlab.tasks.ib12 could not be imported: {_e!r}", RuntimeWarning, stacklevel=1)
 
 __all__ = ["METRICS", "Dataset", "Task", "accuracy", "aliases", "get_task", "names", "perplexity",
-           "register_task", "rmse", "table"]
+           "register_task", "rmse", "table", "TASKS", "unregister_task"]

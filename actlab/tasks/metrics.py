@@ -1,6 +1,7 @@
 """Task metrics, each computed once over a whole split: accuracy, RMSE, perplexity (and matching losses)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,7 +37,15 @@ class Metric:
     name: str
     fn: Callable[[torch.Tensor, torch.Tensor], float]
     higher_is_better: bool
+    range: tuple[float, float] = (-math.inf, math.inf)  # the values the metric can take (intervals are clipped)
 
 
-METRICS = {m.name: m for m in (Metric("accuracy", accuracy, True), Metric("rmse", rmse, False),
-                              Metric("perplexity", perplexity, False))}
+METRICS = {m.name: m for m in (Metric("accuracy", accuracy, True, (0.0, 1.0)),
+                              Metric("rmse", rmse, False, (0.0, math.inf)),
+                              Metric("perplexity", perplexity, False, (1.0, math.inf)))}
+
+
+def metric_range(name: str) -> tuple[float, float]:
+    """The values metric ``name`` can take; unbounded for a name this version does not know."""
+    m = METRICS.get(name)
+    return m.range if m is not None else (-math.inf, math.inf)

@@ -1,46 +1,40 @@
-"""The task registry: `register_task`, `get_task`, `names` (aliases resolve; unknown names get suggestions)."""
+"""The task registry: `register_task`, `get_task`, `names` (aliases resolve; unknown names get suggestions).
+
+Task modules register their tasks when `actlab.tasks` imports them; this module never imports them.
+"""
 from __future__ import annotations
 
-from actlab.core.errors import UnknownNameError
+from actlab.core.named_registry import Registry
 from actlab.tasks.base import Task
 
-_TASKS: dict[str, Task] = {}
-_ALIASES: dict[str, str] = {}
+TASKS: Registry[Task] = Registry("task", helpers=(__name__,))
 
 
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_")
+def register_task(task: Task, replace: bool = False) -> Task:
+    """Add a task; its name and aliases must be new (unless ``replace=True`` replaces a task of the same name)."""
+    return TASKS.add(task.name, task, aliases=task.aliases, replace=replace, tags=tuple(task.tags),
+                     metric=task.metric)
 
 
-def register_task(task: Task) -> Task:
-    """Add a task; its name and aliases must be new."""
-    for n in (task.name, *task.aliases):
-        if _key(n) in _TASKS or _key(n) in _ALIASES:
-            raise ValueError(f"task name {n!r} is already registered")
-    _TASKS[_key(task.name)] = task
-    for a in task.aliases:
-        _ALIASES[_key(a)] = _key(task.name)
-    return task
+def unregister_task(name: str) -> Task:
+    """Remove a task (by name or alias) with its aliases; return it."""
+    return TASKS.remove(name).value
 
 
 def get_task(name: str | Task) -> Task:
     """The task for a name or alias; unknown names raise `UnknownNameError("task", ...)`."""
     if isinstance(name, Task):
         return name
-    k = _key(str(name))
-    k = _ALIASES.get(k, k)
-    if k not in _TASKS:
-        raise UnknownNameError("task", str(name), list(_TASKS) + list(_ALIASES))
-    return _TASKS[k]
+    return TASKS.get(str(name))
 
 
 def names(tag: str | None = None) -> list[str]:
     """Registered task names (no aliases), sorted; optionally only those carrying ``tag``."""
-    return sorted(t.name for t in _TASKS.values() if tag is None or tag in t.tags)
+    return sorted(t.name for t in TASKS.values() if tag is None or tag in t.tags)
 
 
 def aliases() -> dict[str, str]:
-    return {a: _TASKS[k].name for a, k in _ALIASES.items()}
+    return TASKS.aliases()
 
 
 def table() -> list[dict[str, object]]:
@@ -48,7 +42,7 @@ def table() -> list[dict[str, object]]:
     direction, default budget, small-mode overrides, default seeds, tags."""
     rows = []
     for n in names():
-        t = _TASKS[_key(n)]
+        t = TASKS.get(n)
         rows.append({"name": t.name, "aliases": list(t.aliases), "description": t.description, "metric": t.metric,
                      "higher_is_better": t.higher_is_better, "budget": dict(t.budget), "small": dict(t.small),
                      "seeds": list(t.seeds), "tags": list(t.tags)})

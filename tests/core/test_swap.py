@@ -61,3 +61,16 @@ def test_swap_in_hugging_face_bert_and_gpt2():
         vocab_size=50, n_embd=16, n_layer=2, n_head=2, n_positions=32, bos_token_id=0, eos_token_id=0))
     assert actlab.swap(gpt2, "gelu_tanh", "relu") == 2  # NewGELUActivation
     assert actlab.swap(gpt2, "gelu", "relu") == 0
+
+
+def test_swap_by_torch_class_also_replaces_actlabs_own_modules_of_that_activation():
+    m = nn.Sequential(nn.Linear(3, 4), nn.SiLU(), actlab.create("silu"), actlab.create("swish"), actlab.create("gelu"),
+                      nn.Linear(4, 4), actlab.create("swish_beta"))
+    assert actlab.swap(m, nn.SiLU, "relu") == 3
+    assert [actlab.identify(c) for c in m] == [None, "relu", "relu", "relu", "gelu", None, "swish_beta"]
+    # nn.GELU stands for both of its formulas; an actlab class matches torch's module of the same activation
+    g = nn.Sequential(nn.GELU(), nn.GELU(approximate="tanh"), actlab.create("gelu_tanh"), nn.Tanh())
+    assert actlab.swap(g, nn.GELU, "silu") == 3 and actlab.identify(g[3]) == "tanh"
+    s = nn.Sequential(nn.SiLU(), actlab.create("silu"), nn.Tanh(), nn.Linear(2, 2))
+    assert actlab.swap(s, type(actlab.create("silu")), nn.Identity) == 2
+    assert [type(c).__name__ for c in s] == ["Identity", "Identity", "Tanh", "Linear"]

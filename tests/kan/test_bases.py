@@ -4,10 +4,10 @@ import torch
 from torch.func import functional_call
 
 from actlab.kan import KAN, KANLayer, basis_names
+from actlab.kan.basis import BASES as REGISTRY
 
 BASES = basis_names()
-SMALL = {"bspline": {"grid": 3}, "matrix": {"grid": 3}, "relu": {"grid": 3}, "af": {"grid": 2, "k": 2},
-         "fourier": {"grid": 3}, "rational": {"groups": 2}, "selectable": {"spaces": ("bspline", "chebyshev")}}
+SMALL = {b: REGISTRY.meta(b)["small"] for b in BASES}  # each basis' quick-instance parameters (its entry)
 
 
 def tiny(basis: str, n_in: int = 2, n_out: int = 3) -> KANLayer:

@@ -8,7 +8,7 @@ from scipy.interpolate import BSpline
 
 from actlab.kan import KAN, KANLayer
 from actlab.kan.bspline import bspline_basis, extend_grid
-from actlab.kan.matrix import matrix_bspline_basis
+from actlab.kan.bspline import matrix_bspline_basis
 
 
 def cox_de_boor(i: int, p: int, t: list[float], x: float) -> float:

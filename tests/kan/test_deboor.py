@@ -7,7 +7,7 @@ import torch
 
 from actlab.kan import KANLayer
 from actlab.kan.bspline import bspline_basis, extend_grid
-from actlab.kan.deboor import is_uniform, fast_bspline_basis
+from actlab.kan.bspline import fast_bspline_basis, is_uniform
 
 D = torch.float64
 
@@ -114,7 +114,7 @@ def test_cached_knot_information_follows_load_state_dict():
 @pytest.mark.slow
 @pytest.mark.parametrize("k", [1, 3])
 def test_compiled_uniform_basis_values_and_gradients(k):
-    from actlab.kan.matrix import compiled_matrix_basis
+    from actlab.kan.bspline import compiled_matrix_basis
 
     t = knots("uniform", k)
     x = points(t, 200)

@@ -7,7 +7,7 @@ from scipy.interpolate import BSpline
 
 from actlab.kan import KANLayer
 from actlab.kan.bspline import bspline_basis, extend_grid
-from actlab.kan.matrix_fast import matrix_design
+from actlab.kan.bspline import matrix_design
 
 
 def knots(n_in: int, grid: int, k: int, lo=-1.0, hi=1.0) -> torch.Tensor:

@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 import actlab
 from actlab.cli.main import app
 from actlab.core.errors import ConfigError
+from actlab.search.runner import load_search
 
 runner = CliRunner()
 GRAMMAR = "unary: x, sigmoid, tanh, relu; binary: mul, add, max; units: 1"
@@ -56,10 +57,14 @@ def test_search_promote_output_loads_through_the_import_option(search_db, tmp_pa
     torch.testing.assert_close(actlab.create("t_cli_found2")(x), torch.nn.functional.silu(x))
 
 
-def test_rerunning_a_finished_search_without_force_is_refused(search_db):
+def test_rerunning_a_finished_search_prints_the_stored_result_and_exits_0(search_db):
     r = runner.invoke(app, ["search", "--space", "swish", "--grammar", GRAMMAR, "--strategy", "exhaustive",
-                            "--task", "target:silu", "--budget", "60", "--db", str(search_db)])
-    assert isinstance(r.exception, ConfigError) and "--force" in str(r.exception)
+                            "--task", "target:silu", "--budget", "60", "--db", str(search_db)], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.stdout.split())
+    assert "already holds this finished search" in out and "x*sigmoid(x)" in out
+    total = len(load_search(search_db)[2])
+    assert f"{total} candidates in {search_db} (0 evaluated now" in out
 
 
 def test_budget_zero_is_refused_before_anything_runs(tmp_path):

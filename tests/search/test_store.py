@@ -33,14 +33,36 @@ def test_database_with_other_settings_is_refused_naming_the_difference(tmp_path)
         run_search("swish", "random", "target:silu", budget=3, seed=1, db=db)
 
 
-def test_finished_search_is_not_overwritten_without_force(tmp_path):
+def _snapshot(db):
+    con = sqlite3.connect(db)
+    try:
+        return (con.execute("SELECT * FROM candidates ORDER BY idx").fetchall(),
+                con.execute("SELECT * FROM search_meta ORDER BY key").fetchall())
+    finally:
+        con.close()
+
+
+def test_rerunning_a_finished_search_returns_the_stored_result_without_evaluating(tmp_path):
     db = tmp_path / "s.db"
     first = run_search("swish", "random", "target:silu", budget=4, seed=0, db=db)
-    with pytest.raises(ConfigError, match="finished search"):
-        run_search("swish", "random", "target:silu", budget=4, seed=0, db=db)
-    again = run_search("swish", "random", "target:silu", budget=4, seed=0, db=db, force=True)
-    assert again.evaluated == first.evaluated and [r["genome"] for r in again.rows] == \
-        [r["genome"] for r in first.rows]
+    before = _snapshot(db)
+    again = run_search("swish", "random", "target:silu", budget=4, seed=0, db=db)
+    assert again.replayed and not first.replayed
+    assert again.evaluated == 0 and again.reused == first.evaluated
+    assert [(r["genome"], r["status"], r["value"]) for r in again.rows] == \
+        [(r["genome"], r["status"], r["value"]) for r in first.rows]
+    assert [r["idx"] for r in again.population] == [r["idx"] for r in first.population]
+    assert _snapshot(db) == before  # nothing was written: not even the state flag
+    forced = run_search("swish", "random", "target:silu", budget=4, seed=0, db=db, force=True)
+    assert not forced.replayed and forced.evaluated == first.evaluated
+    assert [r["genome"] for r in forced.rows] == [r["genome"] for r in first.rows]
+
+
+def test_a_smaller_budget_than_the_stored_search_is_refused_naming_both(tmp_path):
+    db = tmp_path / "s.db"
+    run_search("swish", "random", "target:silu", budget=4, seed=0, db=db)
+    with pytest.raises(ConfigError, match="4 candidates, more than the budget of 3.*run with \\(4\\)"):
+        run_search("swish", "random", "target:silu", budget=3, seed=0, db=db)
 
 
 def test_larger_budget_extends_a_finished_search_reusing_stored_rows(tmp_path):

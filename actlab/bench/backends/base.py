@@ -7,6 +7,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from actlab.core.named_registry import Registry
+
 
 class Backend(ABC):
     """Runs independent jobs; handles are opaque and only meaningful to the backend that made them."""
@@ -101,3 +103,8 @@ class ProgressChannel:
         if self._close is not None:
             self._close()
             self._close = None
+
+
+BACKENDS: Registry[type[Backend]] = Registry("backend")
+"""Execution backends by name (capabilities: ``default_workers``, ``processes``); `actlab.bench.backends`
+registers the built-ins, other code registers its own with ``BACKENDS.add(name, cls, default_workers=...)``."""

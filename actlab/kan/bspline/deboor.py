@@ -1,6 +1,6 @@
 """Fast B-spline design matrices with closed-form backwards: the bspline basis' default path (kan_learnable.md §1).
 
-`bspline.bspline_basis` (autograd through Cox–de Boor in (B, in, n) layout) keeps every level for the backward and
+`recursion.bspline_basis` (autograd through Cox–de Boor in (B, in, n) layout) keeps every level for the backward and
 works along a short last axis. `bspline_design` builds the layer's basis-major design matrix (B, K·in)
 directly, in passes over contiguous (B, ·, in) slabs, with a backward that needs no graph:
 
@@ -24,7 +24,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from actlab.kan.cardinal import cardinal_design
+from actlab.kan.bspline.cardinal import cardinal_design
+from actlab.kan.bspline.recursion import bspline_basis
 
 Level = tuple[Tensor, Tensor, Tensor, Tensor]
 
@@ -96,8 +97,6 @@ class _DenseCoxDeBoor(torch.autograd.Function):
             return grad.new_zeros(grad.shape[0], grad.shape[2]), None
         x, b, alpha, gamma = ctx.saved_tensors  # level k-1 (B, K+1, in); r1 = α, r2 = -γ of level k
         if torch.is_grad_enabled():  # create_graph: level k-1 again, through autograd, so this differentiates
-            from actlab.kan.bspline import bspline_basis
-
             b = bspline_basis(x, ctx.tables.knots_t[0].T, ctx.k - 1).transpose(1, 2)
             return ((b[:, :-1] * alpha + b[:, 1:] * gamma) * grad).sum(1) * ctx.k, None
         slope = (b[:, :-1] * alpha).add_(b[:, 1:] * gamma)  # r1·B_{m,k-1} - r2·B_{m+1,k-1}

@@ -23,7 +23,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from actlab.kan.scratch import scratch_like
+from actlab.kan.scratch import Slot, scratch_like
 
 
 @lru_cache(maxsize=16)
@@ -54,11 +54,11 @@ def _power_sum(t: Tensor, k: int, power: int, scale: float) -> Tensor:
         return part.pow_(power)
 
     terms = _terms(k)
-    rest = None  # the i >= 1 terms, summed in scratch slot 1 (slot 2 for the later ones), before t is overwritten
+    rest = None  # the i >= 1 terms, summed in the SUM slot (the later ones made in TERM), before t is overwritten
     for i, coef in terms[1:]:
-        part = trunc(t, i, 1 if rest is None else 2).mul_(scale * coef)
+        part = trunc(t, i, Slot.SUM if rest is None else Slot.TERM).mul_(scale * coef)
         rest = part if rest is None else rest.add_(part)
-    out = trunc(t, 0, 0).mul_(scale * terms[0][1])
+    out = trunc(t, 0, Slot.TEMP).mul_(scale * terms[0][1])
     return out if rest is None else out.add_(rest)
 
 
@@ -93,7 +93,7 @@ class _CardinalBSpline(torch.autograd.Function):
             return _slope_dot(x, knots, grad, k, num), None, None
         s, inv_h = _scaled(x, knots)
         side = _from_centre(s, num, k)  # its sign says which end t' measures from
-        near_end = torch.abs(side, out=scratch_like(side, 3)).neg_().add_((k + 1) / 2)
+        near_end = torch.abs(side, out=scratch_like(side, Slot.SLOPE)).neg_().add_((k + 1) / 2)
         slope = _power_sum(near_end, k, k - 1, float(k))  # dN/dt', in the scratch: only its sum leaves
         slope.mul_(grad).mul_(side.sign_())
         return slope.sum(1).mul_(inv_h).neg_(), None, None

@@ -1,4 +1,4 @@
-"""MatrixKAN evaluation of uniform B-splines (Coffman & Chen 2025, arXiv 2502.07176; kan_learnable.md §2.6).
+"""Ψ_k: MatrixKAN evaluation of uniform B-splines (Coffman & Chen 2025, arXiv 2502.07176; kan_learnable.md §2.6).
 
 On a uniform knot vector (spacing h) the k+1 non-zero order-k B-splines on interval j, at local coordinate
 u = (x - t_j)/h ∈ [0, 1), are the row vector [1, u, ..., u^k]·Ψ_k with a fixed (k+1)×(k+1) matrix Ψ_k
@@ -18,9 +18,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from actlab.kan.basis import register_basis
-from actlab.kan.bspline import BSplineBasis, bspline_basis
-from actlab.kan.deboor import bspline_design
 
 
 @lru_cache(maxsize=16)
@@ -128,34 +125,3 @@ class _CompiledUniform(torch.autograd.Function):
 def compiled_matrix_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
     """`matrix_bspline_basis` with compiled forward and backward kernels (compiled on first use, seconds)."""
     return _CompiledUniform.apply(x, knots, k)
-
-
-@register_basis("matrix")
-class MatrixBSplineBasis(BSplineBasis):
-    """The bspline basis (same parameters, grid updates, refinement) evaluated the MatrixKAN way.
-
-    Shape: (B, in) -> (B, in, G+k).
-    """
-
-    def features(self, u: Tensor) -> Tensor:
-        if self.backend == "fast":
-            return self.major(u).transpose(1, 2)
-        knots = self.knots.to(u.dtype)
-        if self._knot_info(knots)[0]:
-            fn = compiled_matrix_basis if self.backend == "compiled" else matrix_bspline_basis
-            return fn(u, knots, self.k)
-        return bspline_basis(u, knots, self.k)
-
-    def design(self, u: Tensor) -> tuple[Tensor, bool]:
-        """backend "fast" (default): the MatrixKAN algorithm (`matrix_fast.matrix_design`) on uniform knots, the
-        bspline basis' own fast path after a grid update; "eager": every piece of the dense tensor from Ψ_k;
-        "compiled": that, fused by torch.compile."""
-        if self.backend != "fast":
-            return self.features(u).reshape(u.shape[0], -1), False
-        knots = self.knots.to(u.dtype)
-        uniform, table = self._knot_info(knots)
-        if not uniform:
-            return bspline_design(u, knots, self.k, table=table, uniform=False), True
-        from actlab.kan.matrix_fast import matrix_design
-
-        return matrix_design(u, knots, self.k).reshape(u.shape[0], -1), True

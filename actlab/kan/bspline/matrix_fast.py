@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from actlab.kan.matrix import _scaled, psi_matrix
+from actlab.kan.bspline.psi import _scaled, psi_matrix
 
 
 def _psi(k: int, slope: bool, like: Tensor) -> Tensor:

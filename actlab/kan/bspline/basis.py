@@ -1,10 +1,11 @@
-"""B-spline basis with pykan semantics (Liu et al. 2024, arXiv 2404.19756; kan_learnable.md §1).
+"""The "bspline" KAN basis: order-k B-splines with pykan semantics (Liu et al. 2024, arXiv 2404.19756;
+kan_learnable.md §1).
 
 Edge function (the layer adds the base branch and the per-edge scales):
     φ(x) = scale_base·silu(x) + scale_sp·Σ_{m=0}^{G+k-1} c_m B_m(x)
 The knot vector of each input has G+1 knots on ``grid_range`` plus k extra knots on either side at the same
-spacing (G+2k+1 knots, G+k basis functions of order k). Basis values come from the Cox–de Boor recursion;
-outside the extended grid every basis value is 0, so only the base branch remains there.
+spacing (G+2k+1 knots, G+k basis functions of order k). Outside the extended grid every basis value is 0, so only
+the base branch remains there. How the values are computed: `actlab.kan.bspline` (its docstring).
 """
 from __future__ import annotations
 
@@ -15,84 +16,15 @@ from torch import Tensor
 
 from actlab.core.errors import ParameterError
 from actlab.kan.basis import Basis, check_int, register_basis, uniform_centres
-from actlab.kan.deboor import LevelTables, bspline_design, is_uniform
-
-
-def extend_grid(grid: Tensor, k: int) -> Tensor:
-    """(in, G+1) interior knots -> (in, G+2k+1): k more knots each side at the mean spacing (pykan)."""
-    h = (grid[:, -1:] - grid[:, :1]) / (grid.shape[1] - 1)
-    steps = torch.arange(1, k + 1, dtype=grid.dtype, device=grid.device)
-    left = grid[:, :1] - h * steps.flip(0)
-    right = grid[:, -1:] + h * steps
-    return torch.cat([left, grid, right], dim=1)
-
-
-def _inv(den: Tensor) -> Tensor:
-    # repeated knots (after a grid update on tied samples) give 0/0; the B-spline convention is 0
-    return torch.where(den == 0, torch.zeros_like(den), 1 / torch.where(den == 0, torch.ones_like(den), den))
-
-
-def bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
-    """B-spline basis values by Cox–de Boor.
-
-    Shape: x (B, in), knots (in, n) -> (B, in, n-1-k).
-    Order 0: B_{m,0}(x) = 1 if t_m <= x < t_{m+1}; order p:
-    B_{m,p} = (x - t_m)/(t_{m+p} - t_m)·B_{m,p-1} + (t_{m+p+1} - x)/(t_{m+p+1} - t_{m+1})·B_{m+1,p-1}.
-    The reciprocal knot differences depend on the knots only, so they are formed once per level on the
-    small (in, n) tensor rather than divided per sample.
-    """
-    x = x.unsqueeze(-1)
-    t = knots
-    step = (x >= t).to(x.dtype)  # [t_m <= x] - [t_{m+1} <= x] is the order-0 indicator (knots non-decreasing)
-    b = step[..., :-1] - step[..., 1:]
-    for p in range(1, k + 1):
-        r1 = _inv(t[:, p:-1] - t[:, : -(p + 1)])
-        r2 = _inv(t[:, p + 1:] - t[:, 1:-p])
-        left = torch.addcmul(-t[:, : -(p + 1)] * r1, x, r1)  # (x - t_m)/(t_{m+p} - t_m) in one pass
-        right = torch.addcmul(t[:, p + 1:] * r2, x, -r2)  # (t_{m+p+1} - x)/(t_{m+p+1} - t_{m+1})
-        b = torch.addcmul(left * b[..., :-1], right, b[..., 1:])
-    return b
-
-
-_COMPILED: dict[str, object] = {}
-
-
-def compiled_bspline_basis(x: Tensor, knots: Tensor, k: int) -> Tensor:
-    """`bspline_basis` through torch.compile (inductor fuses the recursion into one kernel; ~10× faster on CPU
-    here). Compiled once per process on first use (seconds); no double backward through it."""
-    if "fn" not in _COMPILED:
-        _COMPILED["fn"] = torch.compile(bspline_basis, dynamic=True)
-    return _COMPILED["fn"](x, knots, k)  # type: ignore[operator]
-
+from actlab.kan.bspline.deboor import LevelTables, bspline_design, is_uniform
+from actlab.kan.bspline.psi import compiled_matrix_basis
+from actlab.kan.bspline.recursion import (adaptive_grid, bspline_basis, compiled_bspline_basis, extend_grid,
+                                          fit_coef)
 
 BACKENDS = ("fast", "eager", "compiled")
 
 
-def adaptive_grid(x: Tensor, num: int, grid_eps: float, min_span: float = 1e-3) -> Tensor:
-    """pykan's grid update: (1-grid_eps)·sample quantiles + grid_eps·uniform knots on [min, max].
-
-    Shape: x (B, in) -> (in, num+1) interior knots.
-    Guard (ours, not pykan's): an input whose samples span less than ``min_span`` (a nearly dead node) gets
-    uniform knots on [mid - min_span/2, mid + min_span/2]. Quantile knots 1e-10 apart make the loss jump when
-    the node moves by 1e-10, and LBFGS then stalls (seen on the hellokan run after refine).
-    """
-    xs = torch.sort(x, dim=0).values
-    batch = xs.shape[0]
-    ids = [int(batch / num * i) for i in range(num)] + [-1]
-    adaptive = xs[ids, :].T
-    h = (adaptive[:, -1:] - adaptive[:, :1]) / num
-    steps = torch.arange(num + 1, dtype=x.dtype, device=x.device)
-    uniform = adaptive[:, :1] + h * steps
-    grid = grid_eps * uniform + (1 - grid_eps) * adaptive
-    narrow = (adaptive[:, -1] - adaptive[:, 0]) < min_span
-    if narrow.any():
-        mid = (adaptive[:, :1] + adaptive[:, -1:]) / 2
-        wide = mid - min_span / 2 + (min_span / num) * steps
-        grid = torch.where(narrow.unsqueeze(1), wide, grid)
-    return grid
-
-
-@register_basis("bspline")
+@register_basis("bspline", aliases=("b_spline", "spline"), small={"grid": 3})
 class BSplineBasis(Basis):
     """Order-``k`` B-splines on ``grid`` intervals of ``grid_range`` per input; knots adapt to data.
 
@@ -143,8 +75,6 @@ class BSplineBasis(Basis):
         if self.backend == "eager":
             return bspline_basis(u, knots, self.k)
         if self._knot_info(knots)[0]:
-            from actlab.kan.matrix import compiled_matrix_basis
-
             return compiled_matrix_basis(u, knots, self.k)
         return compiled_bspline_basis(u, knots, self.k)
 
@@ -211,14 +141,3 @@ class BSplineBasis(Basis):
     def extra_repr(self) -> str:
         return f"in={self.in_features}, grid={self.G}, k={self.k}, grid_eps={self.grid_eps}" + \
             (f", backend={self.backend!r}" if self.backend != "fast" else "")
-
-
-def fit_coef(feats: Tensor, values: Tensor) -> Tensor:
-    """Least-squares coefficients per input (pykan's curve2coef).
-
-    Shape: feats (N, in, K), values (N, in, out) -> coef (out, in, K) minimising Σ_n (feats·c - values)².
-    """
-    a = feats.permute(1, 0, 2)  # (in, N, K)
-    y = values.permute(1, 0, 2)  # (in, N, out)
-    sol = torch.linalg.lstsq(a, y, driver="gelsd" if a.device.type == "cpu" else None).solution  # (in, K, out)
-    return sol.permute(2, 0, 1).contiguous()

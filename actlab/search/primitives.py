@@ -1,0 +1,56 @@
+"""The primitives of the Swish-paper expression space (arXiv 1710.05941 §3): unary and binary functions as sympy
+builders with a relative cost weight. `expression.SwishSpace` composes them; `grammar` validates names against them.
+
+sqrt is sign-preserving (EvoNorm's convention); ε = `symbolic.EPS` in the division and the log; β placeholders
+(``B``) become trainable scalars b0, b1, ... in order of appearance.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from actlab.search.symbolic import EPS, sigmoid, softplus
+
+B = sp.Symbol("β", real=True)  # placeholder, renamed b0, b1, ... in order of appearance
+
+# name -> (builder of sympy from the argument, relative cost weight)
+UNARY: dict[str, tuple[Callable[[sp.Expr], sp.Expr], float]] = {
+    "x": (lambda z: z, 0.0),
+    "neg": (lambda z: -z, 0.2),
+    "abs": (lambda z: sp.Abs(z), 0.3),
+    "square": (lambda z: z ** 2, 0.3),
+    "cube": (lambda z: z ** 3, 0.4),
+    "sqrt": (lambda z: sp.sign(z) * sp.sqrt(sp.Abs(z)), 1.0),
+    "scale": (lambda z: B * z, 0.3),
+    "shift": (lambda z: z + B, 0.3),
+    "log": (lambda z: sp.log(sp.Abs(z) + EPS), 1.0),
+    "exp": (lambda z: sp.exp(z), 1.0),
+    "sin": (lambda z: sp.sin(z), 1.0),
+    "cos": (lambda z: sp.cos(z), 1.0),
+    "sinh": (lambda z: sp.sinh(z), 1.0),
+    "cosh": (lambda z: sp.cosh(z), 1.0),
+    "tanh": (lambda z: sp.tanh(z), 1.0),
+    "asinh": (lambda z: sp.asinh(z), 1.0),
+    "atan": (lambda z: sp.atan(z), 1.0),
+    "sinc": (lambda z: sp.sinc(z), 1.2),
+    "relu": (lambda z: sp.Max(z, 0), 0.3),
+    "min0": (lambda z: sp.Min(z, 0), 0.3),
+    "sigmoid": (lambda z: sigmoid(z), 1.0),
+    "softplus": (lambda z: softplus(z), 1.2),
+    "gauss": (lambda z: sp.exp(-z ** 2), 1.2),
+    "erf": (lambda z: sp.erf(z), 1.0),
+    "const": (lambda z: B, 0.0),
+}
+BINARY: dict[str, tuple[Callable[[sp.Expr, sp.Expr], sp.Expr], float]] = {
+    "add": (lambda a, b: a + b, 0.3),
+    "mul": (lambda a, b: a * b, 0.3),
+    "sub": (lambda a, b: a - b, 0.3),
+    "div": (lambda a, b: a / (b + EPS), 0.5),
+    "max": (lambda a, b: sp.Max(a, b), 0.4),
+    "min": (lambda a, b: sp.Min(a, b), 0.4),
+    "sigmul": (lambda a, b: sigmoid(a) * b, 1.2),
+    "gauss_dist": (lambda a, b: sp.exp(-B * (a - b) ** 2), 1.5),
+    "laplace_dist": (lambda a, b: sp.exp(-B * sp.Abs(a - b)), 1.5),
+    "blend": (lambda a, b: B * a + (1 - B) * b, 0.6),
+}
