@@ -1,9 +1,13 @@
-"""Iterations/s of the seed-batched arithmetic trainer for S = 1 and S = 100 seeds; the batching speed-up.
+"""Seed-iterations/s of the arithmetic trainer at S = 100 seeds: the reference engine against the fast one.
 
-Writes the "Arithmetic units" section of BENCHMARKS.md. Repeats are interleaved (S=1, S=100, S=1, ...) and the
-figures are medians with their range; the machine is shared and noisy.
+Writes the ``arith`` block of BENCHMARKS.md: (1) where one batched step of each engine spends its time (sampling,
+forward, backward, optimiser, evaluation amortised over its 1000 iterations); (2) old vs new seed-iterations/s,
+measured in one process with the cases interleaved in every repeat (median and range over repeats, speed-ups
+paired per repeat); (3) the fast engine over S; (4) GFLOP/s against the step's FLOP count. Task: the paper's
+static × task (n = 100, hidden 2, batch 128, NAU → NMU). CPU time of this process is the figure (one torch
+thread); the 2-core VM is shared with other developers, so run it nice'd and read the ranges.
 
-    .venv/bin/python benchmarks/arith_speed.py [--steps 200] [--repeats 3] [--no-write]
+    nice -n 10 .venv/bin/python benchmarks/arith_speed.py [--repeats 5] [--no-write]
 """
 from __future__ import annotations
 
@@ -18,82 +22,171 @@ import torch
 
 from actlab.arith.task import ArithTask
 from actlab.arith.trainer import BatchedTrainer, TrainConfig
+from actlab.arith.units import fast_matmul
 from mdblock import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Arithmetic units (benchmarks/arith_speed.py)"
+B, N, H = 128, 100, 2
+CASES = {  # label -> TrainConfig options
+    "reference engine, PCG64 stream (today's trainer)": {"engine": "reference"},
+    "fast engine, PCG64 stream (same samples as the reference)": {},
+    "fast engine, xoshiro per-seed stream": {"stream": "xoshiro"},
+    "fast engine, shared inputs (xoshiro, shared_data=True)": {"stream": "xoshiro", "shared_data": True},
+}
+OLD, NEW = "reference engine, PCG64 stream (today's trainer)", "fast engine, xoshiro per-seed stream"
 
 
-def steps_per_s(unit: str, op: str, S: int, steps: int) -> tuple[float, float]:
-    """Optimiser steps per second of wall time and of process CPU time (one step = one iteration of all S seeds),
-    data sampling included. CPU time is the steadier figure on a shared machine (one torch thread)."""
-    tr = BatchedTrainer(ArithTask(op), unit, list(range(S)), TrainConfig(iterations=10**9, eval_size=100))
-    torch.set_num_threads(1)
-    for _ in range(20):  # warm-up (allocator, first chunk)
+def flops_per_seed_iteration() -> int:
+    """Forward + backward + Adam of NAU(100→2) → NMU(2→1) on one batch of 128, counted by hand.
+
+    first layer h = x Wᵀ: 2·B·n·H; its weight gradient dW = dhᵀ x: 2·B·n·H (no input gradient);
+    NMU forward (x·w + 1 − w, product over 2) ≈ 4·H + 1 per sample and backward ≈ 8·H per sample; MSE ≈ 3 per sample
+    forward and backward; Adam ≈ 12 per parameter (n·H + H parameters)."""
+    return 2 * (2 * B * N * H) + B * (4 * H + 1 + 8 * H + 6) + 12 * (N * H + H)
+
+
+def _trainer(S: int, opts: dict, eval_size: int = 100) -> BatchedTrainer:
+    return BatchedTrainer(ArithTask("mul"), "nmu", list(range(S)), TrainConfig(iterations=10**9, eval_size=eval_size,
+                                                                               **opts))
+
+
+def rate(S: int, opts: dict, steps: int) -> float:
+    """Seed-iterations per CPU second of ``steps`` optimiser steps (sampling included, after a warm-up)."""
+    tr = _trainer(S, opts)
+    for _ in range(10):
         tr.step()
-    t0, c0 = time.perf_counter(), time.process_time()
+    c0 = time.process_time()
     for _ in range(steps):
         tr.step()
-    return steps / (time.perf_counter() - t0), steps / (time.process_time() - c0)
+    return S * steps / (time.process_time() - c0)
 
 
-def measure(steps: int, repeats: int, cases=(("nmu", "mul"), ("nau", "add"))) -> list[dict]:
-    rows = []
-    for unit, op in cases:
-        r1, r100 = [], []
-        for _ in range(repeats):
-            r1.append(steps_per_s(unit, op, 1, steps))
-            r100.append(steps_per_s(unit, op, 100, max(steps // 10, 20)))
-        row = {"unit": unit, "op": op}
-        for k, i in (("wall", 0), ("cpu", 1)):
-            a, b = [r[i] for r in r1], [r[i] for r in r100]
-            row[k] = {"s1": a, "s100": b, "speedup": [100 * y / x for x, y in zip(a, b)]}
-        rows.append(row)
-    return rows
+def split(S: int, opts: dict, steps: int) -> dict[str, float]:
+    """ms per batched step in: sampling (RNG + targets), forward, backward, optimiser (+ clamp), evaluation
+    (one 10k/10k evaluation divided by the 1000 iterations between evaluations), and the whole step."""
+    tr = _trainer(S, opts, eval_size=10_000)
+    fast = contextlib_fast(tr)
+    for _ in range(10):
+        tr.step()
+    clock = time.process_time
+    t = {"sampling": 0.0, "forward": 0.0, "backward": 0.0, "optimizer": 0.0}
+    for _ in range(steps):
+        c0 = clock()
+        x, y = tr.stream.next()
+        c1 = clock()
+        with fast():
+            loss = ((tr.model(x) - y) ** 2).mean(1).sum()
+        c2 = clock()
+        if tr.flat is not None:
+            tr.flat.zero_grad()
+        else:
+            tr.opt.zero_grad(set_to_none=False)
+        with fast():
+            loss.backward()
+        c3 = clock()
+        tr.opt.step()
+        tr.model.clamp_()
+        c4 = clock()
+        for k, a, b in (("sampling", c0, c1), ("forward", c1, c2), ("backward", c2, c3), ("optimizer", c3, c4)):
+            t[k] += b - a
+    out = {k: 1e3 * v / steps for k, v in t.items()}
+    c0 = clock()
+    for _ in range(3):
+        tr.evaluate()
+    out["evaluation"] = 1e3 * (clock() - c0) / 3 / tr.config.eval_every
+    c0 = clock()
+    for _ in range(steps):
+        tr.step()
+    out["whole step"] = 1e3 * (clock() - c0) / steps
+    return out
 
 
-def _med(xs):
-    return f"{statistics.median(xs):.0f} ({min(xs):.0f}–{max(xs):.0f})"
+def contextlib_fast(tr: BatchedTrainer):
+    import contextlib
+    return fast_matmul if tr.engine == "fast" else contextlib.nullcontext
 
 
-def section(rows: list[dict], steps: int, repeats: int, load: tuple[float, float]) -> str:
+def _mr(xs, fmt="{:.0f}") -> str:
+    return f"{fmt.format(statistics.median(xs))} ({fmt.format(min(xs))}–{fmt.format(max(xs))})"
+
+
+def measure(repeats: int) -> dict:
+    res = {"rates": {k: [] for k in CASES}, "S": {}, "split": {}}
+    for k in (OLD, NEW):
+        res["split"][k] = split(100, CASES[k], 40 if k == OLD else 100)
+    for _ in range(repeats):  # interleaved: every repeat measures every case once, in order
+        for k, opts in CASES.items():
+            res["rates"][k].append(rate(100, opts, 40 if k == OLD else 120))
+    for S in (25, 50, 100, 200, 400):
+        res["S"][S] = [rate(S, CASES[NEW], max(30, 12_000 // S)) for _ in range(max(2, repeats // 2))]
+    return res
+
+
+def section(res: dict, repeats: int, load: tuple[float, float]) -> str:
+    f = flops_per_seed_iteration()
+    old = res["rates"][OLD]
     lines = [SECTION, "",
              f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
-             f"({os.cpu_count()} cores, trainer pinned to 1 torch thread), torch {torch.__version__}, "
-             f"input size 100, hidden 2, batch 128, Adam (fused), data sampling included; median (range) of "
-             f"{repeats} interleaved repeats of {steps} (S=1) / {max(steps // 10, 20)} (S=100) steps. The 2-core VM "
-             f"was shared with other jobs (1-min load average {load[0]:.1f} before, {load[1]:.1f} after), so absolute "
-             "numbers are pessimistic and noisy; the speed-up is the more stable figure.", "",
-             "| model (op) | clock | S=1 iterations/s | S=100 iterations/s (each = 100 seed-iterations) | "
-             "batching speed-up (seed-iterations/s, S=100 vs S=1) |", "|---|---|---|---|---|"]
-    for r in rows:
-        for k in ("cpu", "wall"):
-            d = r[k]
-            lines.append(f"| {r['unit']} ({r['op']}) | {k} | {_med(d['s1'])} | {_med(d['s100'])} | "
-                         f"{statistics.median(d['speedup']):.1f}× ({min(d['speedup']):.1f}–{max(d['speedup']):.1f}) |")
-    cpu100 = statistics.median(statistics.median(r["cpu"]["s100"]) for r in rows)
-    full = 11 * 5e6 / cpu100
-    lines += ["", f"Full Table 1 (11 op/model cells × 100 seeds × 5·10⁶ iterations) at the median S=100 CPU-time "
-                  f"rate: ≈ {full / 3600:.0f} core-hours (≈ {full / 7200:.0f} h on both cores of an idle VM); "
-                  "the issue's goal of ≤ 1 h is not met. Per-seed data streams (12,800 fresh uniforms per seed "
-                  "and iteration, NumPy PCG64: ≈ 30% of a step) and the batched forward/backward dominate at S=100.", ""]
+             f"({os.cpu_count()} cores shared with other developers; 1-min load average {load[0]:.1f} before, "
+             f"{load[1]:.1f} after; run at nice 10), torch {torch.__version__}, one torch thread, CPU time of the "
+             f"process. Task: the paper's static × task, NAU → NMU, n = 100, hidden 2, batch 128, Adam, sampling "
+             f"included. {repeats} interleaved repeats; median (range).", "",
+             "Where one batched step at S = 100 spends its time (ms of CPU per step):", "",
+             "| engine | sampling (RNG + targets) | forward | backward | optimiser + clamp | evaluation (amortised) "
+             "| whole step |", "|---|---|---|---|---|---|---|"]
+    for k, sp in res["split"].items():
+        lines.append(f"| {k} | " + " | ".join(f"{sp[c]:.2f}" for c in
+                                              ("sampling", "forward", "backward", "optimizer", "evaluation",
+                                               "whole step")) + " |")
+    lines += ["", "Seed-iterations/s at S = 100, old vs new in one run:", "",
+              "| case | seed-iterations/s | × today's trainer (paired per repeat) | GFLOP/s |", "|---|---|---|---|"]
+    for k, xs in res["rates"].items():
+        ratio = [x / o for x, o in zip(xs, old)]
+        lines.append(f"| {k} | {_mr(xs)} | {_mr(ratio, '{:.2f}')}× | {statistics.median(xs) * f / 1e9:.2f} |")
+    lines += ["", "Fast engine (xoshiro per-seed stream) over the seed batch S:", "",
+              "| S | seed-iterations/s | GFLOP/s |", "|---|---|---|"]
+    for S, xs in res["S"].items():
+        lines.append(f"| {S} | {_mr(xs)} | {statistics.median(xs) * f / 1e9:.2f} |")
+    lines += ["", f"FLOPs per seed-iteration (counted by hand, `flops_per_seed_iteration`): {f:,} "
+                  "(first layer forward and weight gradient 2·2·B·n·H = 102,400, the rest is small); the 12,800 "
+                  "uniform samples per seed-iteration are not FLOPs but cost more than all of them."]
+    med = {k: statistics.median(x / o for x, o in zip(xs, old)) for k, xs in res["rates"].items()}
+    best = max(res["S"], key=lambda S: statistics.median(res["S"][S]))
+    lines += ["", "Reading:",
+              f"- Per-seed streams (the paper's protocol) at S = 100: {med[NEW]:.1f}× today's trainer — the issue's "
+              f"≥ 5× goal is **not met** with per-seed data; with shared inputs (`shared_data=True`, a protocol "
+              f"change; its validation on the very simple task is in FIDELITY.md) it is {med['fast engine, shared inputs (xoshiro, shared_data=True)']:.1f}×. "
+              f"The best S measured for per-seed streams is S = {best} "
+              f"({statistics.median(res['S'][best]) / statistics.median(old):.1f}× today's S = 100 rate).",
+              "- Where the time went and what removed it: NumPy's PCG64 draw (≈ 2.5 ns per float32 here, ≈ 3.2 ms "
+              "of a step) → the compiled xoshiro128+ sampler (≈ 0.4 ms per 1.28·10⁶ floats, subset sums computed while "
+              "the row is in cache, no separate float64 gather for the targets); autograd's bmm backward for "
+              "x·Wᵀ (a transposed, strided product, ≈ 2 ms) → `_SeedMatmul` (dW = gᵀx as one bmm, ≈ 0.4 ms); "
+              "per-parameter Adam → one fused Adam over a flat tensor.",
+              "- What is left (fast engine split above): the two passes over the 5 MB input batch (forward and "
+              "weight-gradient bmm, ≈ 1 ms together) and ≈ 40 small autograd ops on (S, B, 2) tensors for the NMU "
+              "layer, the loss and their backward (≈ 1.2 ms; per-op dispatch dominates on this loaded VM). "
+              "Tried and dropped (measured once while developing, same machine): `torch.compile` of the NMU layer + "
+              "loss (46 s to compile, then 5.5–5.8 ms per step vs 4.9–5.2 eager: slower); a counter-based hash "
+              "sampler under `torch.compile` (8–33 s to compile, 10–15 ms per 1.28·10⁶ floats: int32 lanes were not "
+              "vectorised); `torch.compile` of the whole step was not attempted after those two."]
     return "\n".join(lines)
 
 
-def write(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    body = text.split("\n", 1)[1] if text.startswith(SECTION) else text  # the heading stays in the file
-    write_block(path, "arith", body, SECTION)
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-write", action="store_true")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    load0 = os.getloadavg()[0]
+    res = measure(a.repeats)
+    body = section(res, a.repeats, (load0, os.getloadavg()[0]))
+    print(body)
+    if not a.no_write:
+        write_block(ROOT / "BENCHMARKS.md", "arith", body, SECTION)
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--no-write", action="store_true")
-    a = ap.parse_args()
-    before = os.getloadavg()[0]
-    rows = measure(a.steps, a.repeats)
-    text = section(rows, a.steps, a.repeats, (before, os.getloadavg()[0]))
-    print(text)
-    if not a.no_write:
-        write(text)
+    main()

@@ -58,8 +58,12 @@ class InfoPlaneConfig:
     train_frac: float = 0.8
     sizes: tuple[int, ...] = IB_SIZES
     seed: int = 0
+    device: str = "cpu"  # where the networks train (the MI estimators run on the CPU copies of the activations)
 
     def __post_init__(self) -> None:
+        from actlab.train.device import parse_device
+
+        self.device = parse_device(self.device)
         if self.estimator not in METHODS:
             raise UnknownNameError("MI method", self.estimator, METHODS)
         for name in ("epochs", "n_sampled", "repeats", "batch_size"):
@@ -79,7 +83,10 @@ class InfoPlaneConfig:
         self.estimator_opts = {**DEFAULT_OPTS[self.estimator], **self.estimator_opts}
 
     def key(self) -> str:
-        blob = json.dumps(asdict(self), sort_keys=True, default=str)
+        d = asdict(self)
+        if d["device"] == "cpu":  # the default keeps the cache keys results had before devices existed
+            d.pop("device")
+        blob = json.dumps(d, sort_keys=True, default=str)
         return f"{self.act}-{self.estimator}-" + hashlib.sha1(blob.encode()).hexdigest()[:10]
 
 
@@ -122,8 +129,8 @@ def sample_epochs(epochs: int, n: int) -> np.ndarray:
 
 
 def train_and_record(act: Any, epochs: np.ndarray, seeds: Sequence[int] = (0,), lr: float = 4e-4,
-                     batch_size: int = 256, train_frac: float = 0.8, sizes: tuple[int, ...] = IB_SIZES
-                     ) -> tuple[list[list[list[np.ndarray]]], np.ndarray, np.ndarray]:
+                     batch_size: int = 256, train_frac: float = 0.8, sizes: tuple[int, ...] = IB_SIZES,
+                     device: str = "cpu") -> tuple[list[list[list[np.ndarray]]], np.ndarray, np.ndarray]:
     """Train one IB network per seed and snapshot every layer on all 4096 patterns after each epoch in
     ``epochs`` (0-based, counted after that epoch's updates).
 
@@ -140,32 +147,34 @@ def train_and_record(act: Any, epochs: np.ndarray, seeds: Sequence[int] = (0,), 
     torch.set_num_threads(1)
     try:
         if any(True for _ in create(act).parameters()):
-            parts = [_train(act, epochs, [s], lr, batch_size, train_frac, sizes) for s in seeds]
+            parts = [_train(act, epochs, [s], lr, batch_size, train_frac, sizes, device) for s in seeds]
             return ([p[0][0] for p in parts], np.concatenate([p[1] for p in parts]),
                     np.concatenate([p[2] for p in parts]))
-        return _train(act, epochs, list(seeds), lr, batch_size, train_frac, sizes)
+        return _train(act, epochs, list(seeds), lr, batch_size, train_frac, sizes, device)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(act: Any, epochs: np.ndarray, seeds: list[int], lr: float, batch_size: int, train_frac: float,
-           sizes: tuple[int, ...]) -> tuple[list[list[list[np.ndarray]]], np.ndarray, np.ndarray]:
+           sizes: tuple[int, ...], device: str = "cpu"
+           ) -> tuple[list[list[list[np.ndarray]]], np.ndarray, np.ndarray]:
     data = make_ib12()
-    x, y = torch.from_numpy(data.X), torch.from_numpy(data.y)
+    dev = torch.device(device)
+    x, y = torch.from_numpy(data.X).to(dev), torch.from_numpy(data.y).to(dev)
     r = len(seeds)
     splits = [data.split(train_frac, s) for s in seeds]
-    tr = torch.from_numpy(np.stack([a for a, _ in splits]))            # (R, n_train)
-    te = torch.from_numpy(np.stack([b for _, b in splits]))            # (R, n_test)
+    tr = torch.from_numpy(np.stack([a for a, _ in splits])).to(dev)   # (R, n_train)
+    te = torch.from_numpy(np.stack([b for _, b in splits])).to(dev)   # (R, n_test)
     nets = []
     for s in seeds:
         torch.manual_seed(s)
         nets.append(IBNet(act, sizes))
     # stacked parameters: W_l (R, in, out), b_l (R, 1, out)
-    ws = [torch.stack([n.linears[i].weight.detach().T for n in nets]).requires_grad_(True)
+    ws = [torch.stack([n.linears[i].weight.detach().T for n in nets]).to(dev).requires_grad_(True)
           for i in range(len(sizes) - 1)]
-    bs = [torch.stack([n.linears[i].bias.detach()[None] for n in nets]).requires_grad_(True)
+    bs = [torch.stack([n.linears[i].bias.detach()[None] for n in nets]).to(dev).requires_grad_(True)
           for i in range(len(sizes) - 1)]
-    acts = list(nets[0].acts)
+    acts = [a.to(dev) for a in nets[0].acts]
     opt = torch.optim.Adam([*ws, *bs], lr=lr)
     gens = [torch.Generator().manual_seed(s) for s in seeds]
 
@@ -182,7 +191,7 @@ def _train(act: Any, epochs: np.ndarray, seeds: list[int], lr: float, batch_size
     snaps: list[list[list[np.ndarray]]] = [[] for _ in seeds]
     acc_tr, acc_te = [], []
     for ep in range(int(max(epochs)) + 1):
-        order = torch.stack([tr[i, torch.randperm(n_tr, generator=g)] for i, g in enumerate(gens)])
+        order = torch.stack([tr[i, torch.randperm(n_tr, generator=g).to(dev)] for i, g in enumerate(gens)])
         for start in range(0, n_tr, batch_size):
             idx = order[:, start:start + batch_size]                  # (R, B)
             logits = forward(x[idx])[-1]
@@ -198,10 +207,10 @@ def _train(act: Any, epochs: np.ndarray, seeds: list[int], lr: float, batch_size
             outs[-1] = torch.softmax(outs[-1], dim=-1)
             pred = outs[-1].argmax(-1)                                 # (R, 4096)
             ok = (pred == y).float()
-            acc_tr.append(ok.gather(1, tr).mean(1).numpy())
-            acc_te.append(ok.gather(1, te).mean(1).numpy() if te.shape[1] else np.full(r, np.nan))
+            acc_tr.append(ok.gather(1, tr).mean(1).cpu().numpy())
+            acc_te.append(ok.gather(1, te).mean(1).cpu().numpy() if te.shape[1] else np.full(r, np.nan))
             for i in range(r):
-                snaps[i].append([o[i].numpy().astype(np.float32) for o in outs])
+                snaps[i].append([o[i].cpu().numpy().astype(np.float32) for o in outs])
     return snaps, np.stack(acc_tr, 1), np.stack(acc_te, 1)
 
 
@@ -241,7 +250,7 @@ def run_infoplane(config: InfoPlaneConfig, runs_dir: str | Path | None = None, r
     eps = sample_epochs(config.epochs, config.n_sampled)
     seeds = [config.seed + r for r in range(config.repeats)]
     snaps, atr, ate = train_and_record(config.act, eps, seeds, config.lr, config.batch_size, config.train_frac,
-                                       config.sizes)
+                                       config.sizes, config.device)
     ixt, ity = [], []
     for r, sn in enumerate(snaps):
         i1, i2 = plane_of(sn, data.y, config.estimator, **config.estimator_opts)

@@ -88,8 +88,7 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
         for op in ops:
             task = tasks[op]
             for unit in units:
-                key_cfg = {"task": task.describe(), "train": config.describe()}
-                rid = store.run_id(op, unit, key_cfg)
+                rid = store.run_id(op, unit, run_key(task, config))
                 t0 = time.perf_counter()
                 if train:
                     _run_pending(store, rid, task, unit, wanted, seed_batch, config, progress)
@@ -103,6 +102,11 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
     finally:
         store.close()
     return rows
+
+
+def run_key(task: ArithTask, config: TrainConfig) -> dict:
+    """The configuration part of a run's store key (with op and unit): task fields and protocol fields."""
+    return {"task": task.describe(), "train": config.describe()}
 
 
 def _run_pending(store: ArithStore, rid: int, task: ArithTask, unit: str, wanted: list[int], seed_batch: int,
@@ -119,10 +123,29 @@ def _run_pending(store: ArithStore, rid: int, task: ArithTask, unit: str, wanted
             todo = [s for s in todo if s not in ck_seeds]
     batches += [todo[i:i + seed_batch] for i in range(0, len(todo), seed_batch)]
     for batch in batches:
-        ck = store.load_checkpoint(rid, batch)
+        train_batch(store, rid, task, unit, batch, config, progress)
+
+
+def train_batch(store: ArithStore | str | Path, rid: int, task: ArithTask, unit: str, batch: Sequence[int],
+                config: TrainConfig, progress: Callable[[int], None] | None = None) -> list[dict]:
+    """One (op, unit, seed batch) job: resume from the batch's checkpoint if there is one, train, store the seeds'
+    results and drop the checkpoint; returns the stored rows.
+
+    With ``store`` a database path every argument is picklable and the function opens its own connection, so a
+    process pool or a Ray task can run it as it is (the run id comes from `ArithStore.run_id` with `run_key`).
+    """
+    st = store if isinstance(store, ArithStore) else ArithStore(store)
+    try:
+        batch = [int(s) for s in batch]
+        ck = st.load_checkpoint(rid, batch)
         t0 = time.perf_counter()
         results = train_seeds(task, unit, batch, config, resume=None if ck is None else ck[1], progress=progress,
-                              checkpoint=lambda it, blob, b=batch: store.save_checkpoint(rid, b, it, blob))
+                              checkpoint=lambda it, blob: st.save_checkpoint(rid, batch, it, blob))
         wall = (time.perf_counter() - t0) / len(batch)
-        store.save_seeds(rid, [{**vars(r), "wall_time": wall} for r in results])
-        store.drop_checkpoint(rid, batch)
+        rows = [{**vars(r), "wall_time": wall} for r in results]
+        st.save_seeds(rid, rows)
+        st.drop_checkpoint(rid, batch)
+        return rows
+    finally:
+        if st is not store:
+            st.close()

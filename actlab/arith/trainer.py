@@ -377,6 +377,17 @@ class BatchedTrainer:
         return out
 
 
+def checkpoint_summary(blob: bytes) -> dict:
+    """What a checkpoint says about its batch so far: ``iteration``, ``seeds``, ``solved`` (seeds whose test MSE has
+    been below the threshold at some evaluation), their ``solved_at`` steps, ``stopped`` (early exit) and
+    ``diverged`` counts. Used to report runs that have not finished."""
+    st = torch.load(io.BytesIO(blob), weights_only=True)
+    fs = st["track"]["first_success"]
+    return {"iteration": int(st["iteration"]), "seeds": len(fs), "solved": int((fs >= 0).sum()),
+            "solved_at": [int(v) for v in fs[fs >= 0]], "stopped": int(st["stopped"].sum()) if "stopped" in st else 0,
+            "diverged": int(st["track"]["diverged"].sum())}
+
+
 def train_seeds(task: ArithTask, unit: str, seeds: Sequence[int], config: TrainConfig | None = None,
                 resume: bytes | None = None, progress: Callable[[int], None] | None = None,
                 checkpoint: Callable[[int, bytes], None] | None = None) -> list[SeedResult]:

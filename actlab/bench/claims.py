@@ -10,8 +10,12 @@ interval lies:
   otherwise *inconclusive*.
 
 margin = ``rel_margin`` × |mean of b| (1% by default: one accuracy point at 100%). An arm is an activation on
-the same task, or, for model-family claims, a task variant (``digits_kan`` against ``digits_mlp``) with the same
-activation.
+the same task, or, for model-family claims, a task variant (``digits_kan`` against ``digits_mlp``; an empty ``b``
+is the bare task, ``charlm_hqkan`` against ``charlm``) with the same activation.
+
+Claims "at lower cost" also name a ``cost`` (``flops``: forward FLOPs per example, or ``params``): the ratio of
+the arms' mean costs must be below 1 as well. A ratio >= 1 makes the verdict *disagrees* whatever the metric
+says; below 1 the metric's verdict stands.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ class Claim:
     arm: str = "act"
     task_filter: tuple[str, ...] = ()  # substrings; empty = every task
     rel_margin: float = 0.01
+    cost: str | None = None  # "flops" | "params": a must also cost less than b
 
 
 CLAIMS: tuple[Claim, ...] = (
@@ -51,6 +56,22 @@ CLAIMS: tuple[Claim, ...] = (
           "At equal parameter count an MLP matches or beats a KAN on ML/CV tasks (not on symbolic formulas)",
           "Yu, Yu & Wang 2024, 'KAN or MLP: A Fairer Comparison' (arXiv:2407.16674)",
           "ge", "mlp", "kan", arm="task"),
+    # the seeds' own headlines (see the headline suite); our scale is far below theirs
+    Claim("crrelu_ge_gelu_vit",
+          "CRReLU matches or beats GELU in a ViT",
+          "EAFO / CRReLU paper, ViT/DeiT/TNT from scratch on CIFAR-10/100 and ImageNet-1K",
+          "ge", "crrelu", "gelu", task_filter=("_vit",)),
+    Claim("activator_approx_vit",
+          "Activator (attention replaced by a GLU MLP) matches or beats the ViT's accuracy at lower forward FLOPs",
+          "Abdullah & Aydin 2024, 'Activator: GLU activations as the core functions of a vision transformer' "
+          "(arXiv:2405.15953)", "ge", "activator", "vit", arm="task", cost="flops"),
+    Claim("kat_ge_vit",
+          "A GR-KAN FFN (KAT) matches or beats the MLP FFN of a ViT at equal width",
+          "Yang & Wang 2025, 'Kolmogorov-Arnold Transformer' (arXiv:2409.10594)", "ge", "kat", "vit", arm="task"),
+    Claim("hqkan_ffn_ge_mlp_ffn",
+          "An HQKAN FFN matches or beats the transformer's MLP FFN with fewer parameters",
+          "QKAN paper (Jiang, Huang, Chen & Goan 2025, arXiv:2509.14026), GPT-2-style HQKANsformer on WebText",
+          "ge", "hqkan", "", arm="task", cost="params"),
 )
 
 
@@ -61,6 +82,7 @@ class TaskVerdict:
     diff: Interval
     margin: float
     verdict: str
+    cost_ratio: float | None = None  # mean cost of a / mean cost of b, for claims with a cost
 
 
 @dataclass
@@ -97,15 +119,34 @@ def verdict(kind: str, diff: Interval, margin: float) -> str:
     raise ValueError(f"claim kind must be 'ge' or 'approx', got {kind!r}")
 
 
-def _values(runs: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], dict[int, float]]:
+def _values(runs: Iterable[Mapping[str, Any]], key: str = "value") -> dict[tuple[str, str], dict[int, float]]:
+    """(task, act) -> seed -> ``key`` (a diverged run's value is NaN; costs are read from ``extra`` too)."""
     out: dict[tuple[str, str], dict[int, float]] = {}
     for r in runs:
         if r.get("status", "ok") == "error":
             continue
-        v = r.get("value")
-        out.setdefault((r["task"], r["act"]), {})[int(r["seed"])] = \
-            math.nan if r.get("diverged") or v is None else float(v)
+        if key == "value":
+            v = None if r.get("diverged") else r.get("value")
+        else:
+            v = r.get(key)
+            if v is None and isinstance(r.get("extra"), Mapping):
+                v = r["extra"].get(key)
+        out.setdefault((r["task"], r["act"]), {})[int(r["seed"])] = math.nan if v is None else float(v)
     return out
+
+
+def _mean(xs: Iterable[float]) -> float:
+    v = [x for x in xs if math.isfinite(x)]
+    return sum(v) / len(v) if v else math.nan
+
+
+def combine(metric_verdict: str, cost_ratio: float | None) -> str:
+    """A cost claim: not cheaper (ratio >= 1) disagrees; an unmeasured cost is inconclusive; else the metric's."""
+    if cost_ratio is None:
+        return metric_verdict
+    if not math.isfinite(cost_ratio):
+        return "inconclusive"
+    return "disagrees" if cost_ratio >= 1.0 else metric_verdict
 
 
 def _hib(runs: Sequence[Mapping[str, Any]]) -> dict[str, bool]:
@@ -120,19 +161,34 @@ def _pairs(c: Claim, vals: Mapping[tuple[str, str], dict[int, float]]) -> list[t
             if (task, c.a) in vals and (task, c.b) in vals:
                 if not c.task_filter or any(f in task for f in c.task_filter):
                     out.append((task, vals[(task, c.a)], vals[(task, c.b)]))
-    else:  # task variants: <prefix>_<a> vs <prefix>_<b>, same activation
+    else:  # task variants: <prefix>_<a> vs <prefix>_<b> (or the bare <prefix> for b = ""), same activation
         for (task, act), va in sorted(vals.items()):
             if task.endswith("_" + c.a):
-                other = task[: -len(c.a)] + c.b
+                other = task[: -len(c.a) - 1] + (f"_{c.b}" if c.b else "")
                 if (other, act) in vals:
                     out.append((f"{task} vs {other} ({act})", va, vals[(other, act)]))
     return out
+
+
+def _cost_ratio(c: Claim, label: str, costs: Mapping[tuple[str, str], dict[int, float]]) -> float | None:
+    """Mean cost of arm a over mean cost of arm b at one pairing ``label`` (as `_pairs` names it)."""
+    if c.cost is None:
+        return None
+    if c.arm == "act":
+        ka, kb = (label, c.a), (label, c.b)
+    else:
+        ta, _, rest = label.partition(" vs ")
+        tb, act = rest.rsplit(" (", 1)
+        ka, kb = (ta, act[:-1]), (tb, act[:-1])
+    a, b = _mean(costs.get(ka, {}).values()), _mean(costs.get(kb, {}).values())
+    return a / b if math.isfinite(a) and math.isfinite(b) and b > 0 else math.nan
 
 
 def evaluate(runs: Sequence[Mapping[str, Any]], claims: Sequence[Claim] = CLAIMS) -> list[ClaimResult]:
     """Evaluate each claim against the runs (as `RunStore.runs` returns them)."""
     runs = list(runs)
     vals, hib = _values(runs), _hib(runs)
+    costs = {k: _values(runs, k) for k in {c.cost for c in claims if c.cost}}
     results = []
     for c in claims:
         res = ClaimResult(c)
@@ -146,6 +202,8 @@ def evaluate(runs: Sequence[Mapping[str, Any]], claims: Sequence[Claim] = CLAIMS
             bmean = sum(vb[s] for s in seeds if math.isfinite(vb[s])) / max(1, sum(math.isfinite(vb[s]) for s in seeds))
             margin = c.rel_margin * abs(bmean)
             iv = t_interval(diffs)
-            res.per_task.append(TaskVerdict(label, len(diffs), iv, margin, verdict(c.kind, iv, margin)))
+            ratio = _cost_ratio(c, label, costs[c.cost]) if c.cost else None
+            res.per_task.append(TaskVerdict(label, len(diffs), iv, margin,
+                                            combine(verdict(c.kind, iv, margin), ratio), ratio))
         results.append(res)
     return results

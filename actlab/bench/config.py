@@ -1,6 +1,6 @@
 """Suite configuration: activations × tasks × seeds × budget options, validated with pydantic.
 
-A suite comes from a built-in name (`quick`, `standard`), a YAML/TOML/JSON file, or CLI flags layered on top of
+A suite comes from a built-in name (`quick`, `standard`, `headline`), a YAML/TOML/JSON file, or CLI flags layered on top of
 either. Every invalid field raises `ConfigError` naming the field, what was expected and what was given.
 
 Example file (YAML)::
@@ -114,7 +114,19 @@ STANDARD: dict[str, Any] = {
               "charlm"],
     "seeds": 5,
 }
-BUILTIN: dict[str, dict[str, Any]] = {"quick": QUICK, "standard": STANDARD}
+# The seeds' headline claims (CRReLU vs GELU on ViT, Activator vs ViT, KAT vs ViT, HQKAN/GR-KAN vs the LM's MLP
+# FFN) at this machine's scale: 4 × 9 × 5 = 180 runs at the tasks' default budgets, about an hour on 2 cores.
+# Tasks are ordered cheapest first, so a partial run holds every family.
+HEADLINE: dict[str, Any] = {
+    "name": "headline",
+    "acts": ["relu", "gelu", "silu", "crrelu"],
+    "tasks": ["digits_vit", "digits_activator", "digits_kat", "charlm", "charlm_hqkan", "charlm_kat",
+              "mnist5k_vit", "mnist5k_activator", "mnist5k_kat"],
+    "seeds": 5,
+    "baseline": "gelu",
+    "workers": 2,
+}
+BUILTIN: dict[str, dict[str, Any]] = {"quick": QUICK, "standard": STANDARD, "headline": HEADLINE}
 
 
 def _describe(err: dict[str, Any]) -> str:
@@ -212,6 +224,10 @@ def validate_names(cfg: SuiteConfig) -> SuiteConfig:
         task = get_task(t)
         canon[t] = getattr(task, "name", t)
         _check_options(task, t, cfg.options_for(t))
+    from actlab.tasks.runopts import preflight
+
+    for t in cfg.tasks:  # devices and data folders after every name and option is known to be valid
+        preflight(get_task(t), cfg.options_for(t), check_cuda=cfg.backend != "ray")
     return make_config(cfg.model_dump() | {
         "acts": acts, "baseline": baseline, "tasks": [canon[t] for t in cfg.tasks],
         "task_budget": {canon[t]: v for t, v in cfg.task_budget.items()}})
@@ -231,3 +247,20 @@ def _check_options(task: object, name: str, options: dict[str, Any]) -> None:
         settings(bool(options.get("small", False)), **opts)
     except ConfigError as e:
         raise ConfigError(f"field 'budget' / 'task_budget' for task {name!r}: {e}") from None
+
+
+def with_run_options(cfg: SuiteConfig, device: str | None = None, precision: str | None = None,
+                     data_dir: str | Path | None = None) -> SuiteConfig:
+    """``cfg`` with --device / --precision added to every task's budget and --data-dir (or $ACTLAB_DATA) to the
+    tasks that read a data folder (see `actlab.tasks.runopts`); the defaults add nothing."""
+    from actlab.tasks import get_task
+    from actlab.tasks.runopts import run_overrides
+
+    budget, task_budget = dict(cfg.budget), {k: dict(v) for k, v in cfg.task_budget.items()}
+    for t in cfg.tasks:
+        extra = run_overrides(get_task(t), device, precision, data_dir)
+        common = {k: v for k, v in extra.items() if k in ("device", "precision")}
+        budget.update(common)
+        if "data_dir" in extra and "data_dir" not in task_budget.get(t, {}):
+            task_budget.setdefault(t, {})["data_dir"] = extra["data_dir"]
+    return make_config(cfg.model_dump() | {"budget": budget, "task_budget": task_budget})

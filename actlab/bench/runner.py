@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from actlab.bench.backends.scheduler import InFlight
 from actlab.bench.config import SuiteConfig, validate_names
+from actlab.core.errors import ConfigError
+from actlab.core.errors import UnknownNameError
 from actlab.core.plugins import ensure as ensure_plugins
 from actlab.core.plugins import loaded as loaded_plugins
 from actlab.core.plugins import origin as plugin_origin
-from actlab.core.errors import ConfigError
-from actlab.core.errors import UnknownNameError
 from actlab.store.runs import RunStore, run_key
 
 Event = Callable[..., None]
@@ -98,6 +99,10 @@ def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
         if not is_dir and path.exists() and not os.access(path, os.W_OK):
             raise PermissionError(13, "file is read-only")
     except OSError as e:
+        if not is_dir and path.is_file() and path.stat().st_size:  # an existing database: say what it holds
+            from actlab.store.db import write_error
+
+            raise write_error(path, e.strerror or e) from None
         raise ConfigError(f"{what} {str(path)!r} is not writable: {e.strerror or e}") from None
     return path
 
@@ -241,10 +246,9 @@ def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], e
 
     With ``on_progress``, each job gets a forwarder into the backend's progress channel, drained every
     ``POLL_S`` seconds and before each result is recorded (so a run's events come before its ``run_end``)."""
-    width = max(1, int(getattr(be, "num_workers", 1) or 1))
-    queue = list(todo)
-    flight: dict[Any, RunSpec] = {}
+    queue = list(enumerate(todo))  # jobs are keyed by their position in todo
     channel = be.progress_channel() if on_progress is not None else None
+    flight = InFlight(be, poll_s=POLL_S if channel is not None else None)
     by_key: dict[str, RunSpec] = {}
 
     def deliver() -> None:
@@ -253,27 +257,24 @@ def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], e
                 on_progress(by_key[key], _event(fields))
 
     try:
-        while queue or flight:
-            while queue and len(flight) < width:
-                spec = queue.pop(0)
+        while queue or len(flight):
+            while queue and not flight.full:
+                n, spec = queue.pop(0)
                 emit("run_start", spec=spec)
                 cb = None
                 if channel is not None:
                     by_key[spec.key] = spec
                     cb = _Forward(channel.sink, spec.key)
-                flight[be.submit(execute_run, spec.task, spec.act, spec.seed, spec.options, cb, plugins)] = spec
-            handles = list(flight)
-            done, _ = be.wait(handles, num_returns=1, timeout=POLL_S if channel is not None else None)
+                flight.submit(n, execute_run, spec.task, spec.act, spec.seed, spec.options, cb, plugins)
+            finished = flight.wait()
             deliver()
-            for h in done:
-                spec = flight.pop(h)
+            for job in finished:
+                spec = todo[job.key]
                 by_key.pop(spec.key, None)
-                try:
-                    res = be.result(h)
-                except Exception as e:  # the job's own exception, re-raised by the backend
-                    record(spec, None, f"{type(e).__name__}: {e}")
+                if job.error is not None:  # the job's own exception, re-raised by the backend
+                    record(spec, None, f"{type(job.error).__name__}: {job.error}")
                 else:
-                    record(spec, dict(res), None)
+                    record(spec, dict(job.value), None)
     finally:
         if channel is not None:
             channel.close()

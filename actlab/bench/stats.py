@@ -73,6 +73,9 @@ class Summary:
     peak_mem: float = math.nan  # bytes, as the task measured it (RSS: depends on run order)
     saved_mem: float = math.nan  # bytes autograd kept for backward in one training step (order-independent)
     clipped: bool = False  # an interval reached outside the metric's range and was cut at its bound
+    flops: float = math.nan  # forward FLOPs per example (torch.utils.flop_counter: matmuls, convs, attention)
+    throughput: float = math.nan  # training examples per second (batch size / median step time)
+    device: str = ""  # where the runs trained, e.g. "cpu (AMD EPYC)" or "cuda:0 (NVIDIA H100)"; several joined by ", "
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,12 +90,25 @@ def _nanmean(xs: Iterable[Any]) -> float:
     return float(np.mean(v)) if v else math.nan
 
 
-def _saved_mem(run: Mapping[str, Any]) -> Any:
-    """A run's saved-for-backward bytes: a top-level key in fresh results, inside ``extra`` for stored rows."""
-    if "saved_mem" in run:
-        return run["saved_mem"]
+def _field(run: Mapping[str, Any], key: str) -> Any:
+    """A run's recorded ``key``: top-level in fresh results, inside ``extra`` for stored rows."""
+    if key in run:
+        return run[key]
     extra = run.get("extra")
-    return extra.get("saved_mem") if isinstance(extra, Mapping) else None
+    return extra.get(key) if isinstance(extra, Mapping) else None
+
+
+def _saved_mem(run: Mapping[str, Any]) -> Any:
+    return _field(run, "saved_mem")
+
+
+def device_label(run: Mapping[str, Any]) -> str:
+    """"cpu (x86_64)", "cuda:0 (NVIDIA H100) bf16": the device (and its name, and a non-fp32 precision)."""
+    dev = _field(run, "device")
+    if not dev:
+        return ""
+    name, prec = _field(run, "device_name"), _field(run, "precision")
+    return f"{dev}" + (f" ({name})" if name else "") + (f" {prec}" if prec and prec != "fp32" else "")
 
 
 def group_runs(runs: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
@@ -131,7 +147,9 @@ def summarize(runs: Iterable[Mapping[str, Any]], conf: float = 0.95) -> list[Sum
                            t.lo, t.hi, b.lo, b.hi, _nanmean(r.get("step_time") for r in rs),
                            _nanmean(r.get("rel_step_time") for r in rs), _nanmean(r.get("params") for r in rs),
                            _nanmean(r.get("wall_time") for r in rs), _nanmean(r.get("peak_mem") for r in rs),
-                           _nanmean(_saved_mem(r) for r in rs), t_cut or b_cut))
+                           _nanmean(_saved_mem(r) for r in rs), t_cut or b_cut,
+                           _nanmean(_field(r, "flops") for r in rs), _nanmean(_field(r, "throughput") for r in rs),
+                           ", ".join(sorted({device_label(r) for r in rs} - {""}))))
     return out
 
 

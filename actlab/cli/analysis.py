@@ -23,13 +23,16 @@ def infoplane(act: Annotated[str, typer.Option("--act", "-a", help="activation n
               lr: Annotated[float, typer.Option(help="Adam learning rate")] = 4e-4,
               seed: Annotated[int, typer.Option(help="seed of the first repeat")] = 0,
               out: Annotated[Path, typer.Option("-o", "--out", help="output dir (cache + figures)")] = Path("runs"),
-              fresh: Annotated[bool, typer.Option("--fresh", help="ignore a cached result")] = False):
+              fresh: Annotated[bool, typer.Option("--fresh", help="ignore a cached result")] = False,
+              device: Annotated[str, typer.Option("--device", help="cpu | cuda | cuda:N (training)")] = "cpu"):
     """Train the 12-10-7-5-4-3-2 net and draw its information plane (cached: re-running only redraws)."""
     from actlab.analysis.infoplane import InfoPlaneConfig, run_infoplane
     from actlab.report.analysis_figures import plot_infoplane
+    from actlab.train.device import check_device
 
+    device = check_device(device)  # no CUDA here: exit 2 before any work
     cfg = InfoPlaneConfig(act=act, estimator=estimator, repeats=repeats, epochs=epochs, n_sampled=n_sampled,
-                          lr=lr, seed=seed)
+                          lr=lr, seed=seed, device=device)
     with Progress(TextColumn(f"[bold]infoplane {cfg.act}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("repeats"), console=console, transient=True) as prog:
         bar = prog.add_task("mi", total=repeats)

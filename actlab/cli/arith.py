@@ -52,8 +52,23 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
           ramp_scale: Annotated[float, typer.Option(help="multiply the regulariser ramps' start and end (1 = paper: "
                                                         "NAU 5e3→5e4, NMU 1e6→2e6 iterations); short budgets "
                                                         "need e.g. iterations/5e6, or the ramp never starts")] = 1.0,
-          seed_batch: Annotated[int | None, typer.Option(help="seeds per batched model (default all)")] = None):
+          seed_batch: Annotated[int | None, typer.Option(help="seeds per batched model (default all)")] = None,
+          stream: Annotated[str, typer.Option(help="per-seed sample stream: pcg64 (NumPy) or xoshiro (compiled once "
+                                                   "with the system C compiler, ~8x cheaper)")] = "pcg64",
+          shared_data: Annotated[bool, typer.Option(help="all seeds of a batch see one input stream (a protocol "
+                                                         "change: stored as its own run)")] = False,
+          stop_when_solved: Annotated[int, typer.Option(help="K > 0: a seed stops after K evaluations in a row "
+                                                             "below the success threshold (0 = off)")] = 0,
+          engine: Annotated[str, typer.Option(help="fast or reference (same results; reference is the original "
+                                                   "per-parameter path)")] = "fast",
+          device: Annotated[str, typer.Option("--device", help="cpu (the seed-batched engine runs on the CPU "
+                                              "only)")] = "cpu"):
     """Train arithmetic units on the static arithmetic task (Madsen & Johansen 2020) and tabulate success."""
+    from actlab.train.device import check_device
+
+    if check_device(device) != "cpu":  # no CUDA here: exit 2 "CUDA is not available" before any work
+        raise ParameterError(f"--device {device}: the arithmetic trainer (seed-batched, CPU sample streams) runs on "
+                             "the CPU only; use --device cpu")
     from actlab.arith.batched import unit_name
     from actlab.arith.run import run
     from actlab.arith.task import ArithTask, op_name
@@ -91,6 +106,8 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
     from actlab.arith.budget import RampWarning, ramp_notes
     from actlab.arith.trainer import TrainConfig
 
+    protocol = {"stream": stream, "shared_data": shared_data, "stop_when_solved": stop_when_solved, "engine": engine}
+    TrainConfig(**protocol)  # names a bad --stream/--engine/--stop-when-solved before any training
     for note in ramp_notes(unit_list, TrainConfig(iterations=n_its, ramp_scale=ramp_scale), "--ramp-scale {:.3g}"):
         console.print(f"[yellow]warning:[/] {escape(note)}")
     total = len(op_list) * len(unit_list) * n_seeds * n_its
@@ -100,7 +117,7 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
         warnings.simplefilter("ignore", RampWarning)  # printed above, in the CLI's words
         rows = run(op_list, unit_list, seeds=n_seeds, iterations=n_its, db=db, seed_batch=seed_batch,
                    progress=lambda k: prog.advance(bar, k), task=task, **task_opts, hidden=hidden,
-                   eval_every=eval_every, eval_size=eval_size, ramp_scale=ramp_scale)
+                   eval_every=eval_every, eval_size=eval_size, ramp_scale=ramp_scale, **protocol)
     t = Table(title=f"arithmetic extrapolation — {n_seeds} seeds × {n_its:g} iterations")
     for col in ("op", "unit", "success", "95% CI", "solved at (median)", "sparsity error", "diverged"):
         t.add_column(col, justify="left" if col in ("op", "unit") else "right")

@@ -76,6 +76,10 @@ def bench(
     report: Annotated[Path | None, typer.Option("--report", help="also write the HTML report to this directory")]
     = None,
     baseline: Annotated[str | None, typer.Option("--baseline", help="activation to compare against")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="cpu (default) | cuda | cuda:N")] = None,
+    precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
+                                                  "tasks (default: $ACTLAB_DATA)")] = None,
     rerun: Annotated[bool, typer.Option("--rerun", help="run the selected runs again even if --db has them; the "
                                         "old rows stay, marked superseded")] = False,
 ):
@@ -83,13 +87,17 @@ def bench(
 
     A run is "already in --db" when its task, budget, seed and activation definition match; for activations
     from plugins (--import) that includes the code of their function, so an edited activation runs again."""
-    from actlab.bench.config import resolve_suite, validate_names
+    from actlab.bench.config import resolve_suite, validate_names, with_run_options
     from actlab.bench.runner import check_writable, run_suite
+    from actlab.train.device import check_device
 
+    if (device is not None or precision is not None) and backend != "ray":  # no CUDA here: exit 2 before any work
+        check_device(device or "cpu", precision or "fp32")
     if suite is None and (acts is None or tasks is None):
         suite = "quick"  # flags given without a suite refine the demo suite
     cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=seeds, backend=backend, workers=workers,
                         baseline=baseline)
+    cfg = with_run_options(cfg, device, precision, data_dir)
     cfg = validate_names(cfg)  # bad names and paths fail before any output (the runner checks again)
     check_writable(db, "database path")
     if report is not None:
@@ -136,6 +144,9 @@ def bench(
     console.print(f"{len(res.executed)} runs done, {len(res.skipped)} skipped (already in db), "
                   f"{len(res.diverged)} diverged, {len(res.errors)} failed, in {res.wall_time:.1f} s")
     console.print(ranking_table(db, res.suite_id, baseline=cfg.baseline, tie_tol=cfg.tie_tol))
+    from actlab.cli.costs import cost_table
+
+    console.print(cost_table(db, res.suite_id, baseline=cfg.baseline))
     if report is not None:
         from actlab.report.html import write_report
 

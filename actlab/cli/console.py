@@ -12,4 +12,4 @@ err_console = Console(stderr=True)
 def print_error(message: str) -> None:
     """One red ``error:`` line. The message is escaped: text like ``pip install 'actlab[ray]'`` prints as is instead
     of being read as Rich markup (``[ray]`` would vanish as an unknown style tag)."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)  # one line

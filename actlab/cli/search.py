@@ -59,8 +59,16 @@ def search(
     top: Annotated[int, typer.Option(help="rows in the live top-k table")] = 8,
     quality_steps: Annotated[int, typer.Option(help="quality gate: optimiser steps of the short run (0 = off)")] = 30,
     quality_threshold: Annotated[float, typer.Option(help="quality gate: minimum metric after those steps")] = 0.2,
+    device: Annotated[str | None, typer.Option("--device", help="cpu (default) | cuda | cuda:N")] = None,
+    precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
+                                                  "tasks (default: $ACTLAB_DATA)")] = None,
 ):
     """Search for activation functions; progress bar plus a live table of the best candidates."""
+    from actlab.train.device import check_device
+
+    if (device is not None or precision is not None) and backend != "ray":  # no CUDA here: exit 2 before any work
+        check_device(device or "cpu", precision or "fp32")
     from actlab.bench.backends import get_backend
     from actlab.search.evaluate import make_objective
     from actlab.search.runner import run_search, top_rows
@@ -74,7 +82,13 @@ def search(
         from actlab.search.grammar import parse_grammar
 
         space_options = parse_grammar(grammar)
-    overrides = {"epochs": epochs} if epochs else {}
+    overrides: dict[str, Any] = {"epochs": epochs} if epochs else {}
+    if not task.startswith("target:"):  # a target objective is a closed-form fit on a grid: nothing to place
+        from actlab.tasks import get_task
+        from actlab.tasks.runopts import preflight, run_overrides
+
+        overrides.update(run_overrides(get_task(task), device, precision, data_dir))
+        preflight(get_task(task), {**overrides, "small": small}, check_cuda=backend != "ray")
     objective = make_objective(task) if task.startswith("target:") else make_objective(
         task, overrides=overrides, small=small, quality_steps=quality_steps, quality_threshold=quality_threshold)
     opts = {"population": population, "sample": sample, "select": select} if strategy == "evolution" else {}

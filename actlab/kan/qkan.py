@@ -37,7 +37,7 @@ class QKANLayer(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, reps: int = 3, preact_trainable: bool = False,
                  postact_weight_trainable: bool = False, postact_bias_trainable: bool = False, base: bool = False,
-                 readout: str = "z"):
+                 readout: str = "z", base_act: nn.Module | None = None):
         super().__init__()
         if in_features < 1 or out_features < 1:
             raise ParameterError(f"QKANLayer: widths must be >= 1, got ({in_features}, {out_features})")
@@ -56,6 +56,7 @@ class QKANLayer(nn.Module):
             self.base = nn.Parameter(torch.full(e, 0.5))
         else:
             self.register_parameter("base", None)
+        self.base_act = base_act  # the residual branch's function; None = SiLU (as qkan / pykan)
 
     def edges(self, x: torch.Tensor) -> torch.Tensor:
         """Per-edge circuit outputs φ_ji(x_i), shape (B, d_out, d_in)."""
@@ -72,7 +73,8 @@ class QKANLayer(nn.Module):
         phi = self.edges(x2)                                                    # (B, d_out, d_in)
         y = torch.einsum("boi,oi->bo", phi, self.postact_w) + (self.postact_w * self.postact_b).sum(-1)
         if self.base is not None:
-            y = y + F.silu(x2) @ self.base.t()
+            b = F.silu(x2) if self.base_act is None else self.base_act(x2)
+            y = y + b @ self.base.t()
         return y.reshape(*lead, self.out_features)
 
     @torch.no_grad()
@@ -128,7 +130,8 @@ def log_width(d: int) -> int:
 class HQKAN(nn.Module):
     """Hybrid QKAN: Linear(d_in → h_in) → QKAN([h_in, h_out]) → Linear(h_out → d_out), h = ⌈log2 d⌉ by default.
 
-    A parameter-light drop-in for an MLP / transformer FFN. Shape: (*, d_in) -> (*, d_out).
+    A parameter-light drop-in for an MLP / transformer FFN (``base_act``: the QKAN's residual function, SiLU by
+    default). Shape: (*, d_in) -> (*, d_out).
     """
 
     def __init__(self, in_features: int, out_features: int | None = None, hidden: int | None = None,

@@ -17,6 +17,7 @@ import sympy as sp
 import torch
 from torch import Tensor, nn
 
+from actlab.core.elementary import ELEMENTARY
 from actlab.core.errors import ParameterError, UnknownNameError
 from actlab.kan.layer import KAN
 
@@ -34,26 +35,9 @@ class LibFn:
 
 
 def _lib() -> dict[str, LibFn]:
-    e = LibFn
-    return {f.name: f for f in (
-        e("x", lambda t: t, lambda z: z, 1),
-        e("x^2", lambda t: t ** 2, lambda z: z ** 2, 2),
-        e("x^3", lambda t: t ** 3, lambda z: z ** 3, 3),
-        e("x^4", lambda t: t ** 4, lambda z: z ** 4, 3),
-        e("x^5", lambda t: t ** 5, lambda z: z ** 5, 3),
-        e("1/x", lambda t: 1 / t, lambda z: 1 / z, 2),
-        e("sqrt", lambda t: torch.sqrt(t), sp.sqrt, 2),
-        e("exp", torch.exp, sp.exp, 2),
-        e("log", torch.log, sp.log, 2),
-        e("abs", torch.abs, sp.Abs, 3),
-        e("sin", torch.sin, sp.sin, 2),
-        e("cos", torch.cos, sp.cos, 2),
-        e("tan", torch.tan, sp.tan, 3),
-        e("tanh", torch.tanh, sp.tanh, 3),
-        e("sgn", torch.sign, sp.sign, 3),
-        e("arctan", torch.atan, sp.atan, 3),
-        e("gaussian", lambda t: torch.exp(-t ** 2), lambda z: sp.exp(-z ** 2), 3),
-    )}
+    """pykan's library, from the shared vocabulary of elementary functions (exact torch functions, pykan's
+    complexity scores)."""
+    return {e.name: LibFn(e.name, e.torch, e.sympy, e.complexity) for e in ELEMENTARY.values() if e.library}
 
 
 LIBRARY: dict[str, LibFn] = _lib()

@@ -29,10 +29,11 @@ __all__ = ["Activator", "ActivatorBlock", "ActivatorGatingUnit"]
 class ActivatorGatingUnit(nn.Module):
     """u = LN(act(x W1 + b1)); v = LN(x W2 + b2); out = (u ⊙ v) W3 + b3 (one shared LN). (*, d) -> (*, d)."""
 
-    def __init__(self, dim: int, hidden: int, act: Any = "gelu", dropout: float = 0.0):
+    def __init__(self, dim: int, hidden: int, act: Any = "gelu", dropout: float = 0.0,
+                 act_params: dict[str, Any] | None = None):
         super().__init__()
         self.gate, self.value = nn.Linear(dim, hidden), nn.Linear(dim, hidden)
-        self.act = act_factory(act)()
+        self.act = act_factory(act, **(act_params or {}))()
         self.norm = nn.LayerNorm(hidden)
         self.out = nn.Linear(hidden, dim)
         self.drop = nn.Dropout(dropout)
@@ -46,11 +47,12 @@ class ActivatorGatingUnit(nn.Module):
 class ActivatorBlock(nn.Module):
     """x + AGU(LN(x)), then x + FFN(LN(x)) with the same LN. (B, T, d) -> (B, T, d)."""
 
-    def __init__(self, dim: int, hidden: int, act: Any = "gelu", dropout: float = 0.0, ffn: bool = True):
+    def __init__(self, dim: int, hidden: int, act: Any = "gelu", dropout: float = 0.0, ffn: bool = True,
+                 act_params: dict[str, Any] | None = None):
         super().__init__()
         self.norm = nn.LayerNorm(dim)
-        self.agu = ActivatorGatingUnit(dim, hidden, act, dropout)
-        self.ffn = nn.Sequential(nn.Linear(dim, hidden), act_factory(act)(), nn.Dropout(dropout),
+        self.agu = ActivatorGatingUnit(dim, hidden, act, dropout, act_params)
+        self.ffn = nn.Sequential(nn.Linear(dim, hidden), act_factory(act, **(act_params or {}))(), nn.Dropout(dropout),
                                  nn.Linear(hidden, dim), nn.Dropout(dropout)) if ffn else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -68,7 +70,7 @@ class Activator(nn.Module):
 
     def __init__(self, image_size: int = 32, in_chans: int = 3, num_classes: int = 10, patch: int = 4,
                  dim: int = 256, hidden: int = 512, depth: int = 4, dropout: float = 0.5, act: Any = "gelu",
-                 ffn: bool = True):
+                 ffn: bool = True, act_params: dict[str, Any] | None = None):
         super().__init__()
         if image_size % patch:
             raise ParameterError(f"Activator: image_size={image_size} is not divisible by patch={patch}")
@@ -77,7 +79,7 @@ class Activator(nn.Module):
                 raise ParameterError(f"Activator: {name} must be >= 1, got {v}")
         self.image_size, self.in_chans = image_size, in_chans
         self.embed = nn.Conv2d(in_chans, dim, kernel_size=patch, stride=patch)
-        self.blocks = nn.Sequential(*(ActivatorBlock(dim, hidden, act, dropout, ffn) for _ in range(depth)))
+        self.blocks = nn.Sequential(*(ActivatorBlock(dim, hidden, act, dropout, ffn, act_params) for _ in range(depth)))
         self.head = nn.Linear(dim, num_classes)
 
     @classmethod

@@ -77,16 +77,41 @@ class CausalSelfAttention(nn.Module):
         return self.proj(y.transpose(1, 2).reshape(n, t, d))
 
 
+FFN_KINDS = ("mlp", "grkan", "hqkan")
+
+
+def make_ffn(kind: str, d_model: int, d_ff: int, act: Any, gated: bool | None, dropout: float,
+             act_params: dict[str, Any] | None) -> nn.Module:
+    """The FFN of one block: "mlp" (`FeedForward`), "grkan" (KAT's GR-KAN FFN at width d_ff, second rationals
+    initialised from ``act``) or "hqkan" (HQKAN: Linear(d → ⌈log2 d⌉) → QKAN → Linear, with ``act`` as the
+    QKAN's residual base function)."""
+    if kind == "mlp":
+        return FeedForward(d_model, d_ff, act, gated, dropout, act_params)
+    if gated:
+        raise ParameterError(f"TinyLM: ffn={kind!r} has no gated form (gated must be None or False)")
+    if kind == "grkan":
+        from actlab.models.vit import grkan_ffn
+
+        if act_params:
+            raise ParameterError("TinyLM: act_params cannot be applied to a GR-KAN FFN")
+        return grkan_ffn(d_model, d_ff, act, dropout=dropout)
+    if kind == "hqkan":
+        from actlab.kan.qkan import HQKAN
+
+        return HQKAN(d_model, base_act=act_factory(act, **(act_params or {}))())
+    raise ParameterError(f"TinyLM: ffn must be one of {FFN_KINDS}, got {kind!r}")
+
+
 class Block(nn.Module):
     """Pre-norm residual block: ``x + attn(ln(x))``, then ``x + ffn(ln(x))``."""
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int, act: Any, gated: bool | None, dropout: float,
-                 act_params: dict[str, Any] | None):
+                 act_params: dict[str, Any] | None, ffn: str = "mlp"):
         super().__init__()
         self.ln1 = nn.LayerNorm(d_model)
         self.attn = CausalSelfAttention(d_model, n_heads, dropout)
         self.ln2 = nn.LayerNorm(d_model)
-        self.ffn = FeedForward(d_model, d_ff, act, gated, dropout, act_params)
+        self.ffn = make_ffn(ffn, d_model, d_ff, act, gated, dropout, act_params)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.ln1(x))
@@ -105,19 +130,22 @@ class TinyLM(nn.Module):
 
     def __init__(self, vocab: int, d_model: int = 64, n_layers: int = 2, n_heads: int = 4, d_ff: int = 128,
                  act: Any = "gelu", max_len: int = 128, gated: bool | None = None, dropout: float = 0.0,
-                 act_params: dict[str, Any] | None = None):
+                 act_params: dict[str, Any] | None = None, ffn: str = "mlp"):
         super().__init__()
         if min(vocab, d_model, n_layers, n_heads, d_ff, max_len) < 1:
             raise ParameterError("TinyLM: vocab, d_model, n_layers, n_heads, d_ff and max_len must be >= 1")
         self.vocab, self.max_len = vocab, max_len
         self.tok = nn.Embedding(vocab, d_model)
         self.pos = nn.Embedding(max_len, d_model)
-        self.blocks = nn.ModuleList(Block(d_model, n_heads, d_ff, act, gated, dropout, act_params)
+        self.blocks = nn.ModuleList(Block(d_model, n_heads, d_ff, act, gated, dropout, act_params, ffn)
                                     for _ in range(n_layers))
         self.ln_f = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, vocab, bias=False)
         self.head.weight = self.tok.weight
         self.apply(self._init)
+        if ffn != "mlp":  # GR-KAN and HQKAN layers keep their own (variance-preserving / Xavier) initialisation
+            for b in self.blocks:
+                _reinit_ffn(b.ffn)
 
     @staticmethod
     def _init(m: nn.Module) -> None:
@@ -138,6 +166,16 @@ class TinyLM(nn.Module):
             x = blk(x)
         return self.head(self.ln_f(x))
 
-    def ffns(self) -> list[FeedForward]:
+    def ffns(self) -> list[nn.Module]:
         """The FFN modules, in depth order (for hooks)."""
         return [b.ffn for b in self.blocks]
+
+
+def _reinit_ffn(ffn: nn.Module) -> None:
+    """Undo GPT-2's N(0, 0.02) on a non-MLP FFN: GR-KAN layers get KAT's variance-preserving init back, HQKAN's
+    linears nn.Linear's default."""
+    from actlab.learnable.grkan import GRKANLinear
+
+    for m in ffn.children():
+        if isinstance(m, (GRKANLinear, nn.Linear)):
+            m.reset_parameters()

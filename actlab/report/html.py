@@ -209,6 +209,8 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                       "rel": fmt(s.rel_step_time, 3), "step_ms": fmt(s.step_time * 1e3, 3),
                       "params": fmt(int(s.params)) if math.isfinite(s.params) else "—",
                       "mem": fmt(s.saved_mem / 2**20, 3) if s.saved_mem > 0 else "—",
+                      "mflops": fmt(s.flops / 1e6, 3), "throughput": f"{s.throughput:,.0f}" if math.isfinite(s.throughput) else "—",
+                      "device": s.device or "—",
                       "wall": fmt(s.wall_time, 3),
                       "pareto": s.act in front} for s in rows]})
 
@@ -236,9 +238,11 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                         "diverged": sum(by_ta[(t, act)].n_diverged for t in tasks if (t, act) in by_ta)})
 
     claims = [{"id": c.claim.id, "text": c.claim.text, "source": c.claim.source, "kind": c.claim.kind,
-               "a": c.claim.a, "b": c.claim.b, "verdict": c.verdict, "counts": c.counts(),
+               "a": c.claim.a, "b": c.claim.b or "the bare task", "verdict": c.verdict, "counts": c.counts(),
+               "cost": c.claim.cost,
                "rows": [{"task": t.task, "n": t.n, "mean": fmt(t.diff.mean), "lo": fmt(t.diff.lo),
-                         "hi": fmt(t.diff.hi), "margin": fmt(t.margin, 3), "verdict": t.verdict}
+                         "hi": fmt(t.diff.hi), "margin": fmt(t.margin, 3), "verdict": t.verdict,
+                         "cost_ratio": fmt(t.cost_ratio, 3)}
                         for t in c.per_task]} for c in evaluate_claims(ok)]
 
     suites = store.suites()

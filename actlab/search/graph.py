@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from actlab.core.elementary import ELEMENTARY
 from actlab.core.errors import ConfigError, UnknownNameError
 from actlab.search.space import Space, fingerprint_outputs, register_space
 
@@ -55,10 +56,10 @@ def _signed(f: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor
 
 
 UNARY_OPS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "neg": torch.neg, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+    "neg": torch.neg, "sigmoid": ELEMENTARY.get("sigmoid").torch, "tanh": ELEMENTARY.get("tanh").torch,
     "exp": lambda z: torch.exp(z.clamp(max=60.0)),
     "log": _signed(lambda a: torch.log(a + EPS)),        # sign-preserving, as in EvoNorm's table
-    "abs": torch.abs, "square": torch.square,
+    "abs": ELEMENTARY.get("abs").torch, "square": torch.square,
     "sqrt": _signed(lambda a: torch.sqrt(a + EPS)),
     "mean_b": _moment("b", False), "std_b": _moment("b", True),
     "mean_i": _moment("i", False), "std_i": _moment("i", True),

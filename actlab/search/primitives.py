@@ -1,5 +1,6 @@
 """The primitives of the Swish-paper expression space (arXiv 1710.05941 §3): unary and binary functions as sympy
-builders with a relative cost weight. `expression.SwishSpace` composes them; `grammar` validates names against them.
+builders with a relative cost weight; the elementary ones come from the shared vocabulary
+(`actlab.core.elementary`), the composites (signed sqrt, guarded log, β-scaled forms) are the space's own. `expression.SwishSpace` composes them; `grammar` validates names against them.
 
 sqrt is sign-preserving (EvoNorm's convention); ε = `symbolic.EPS` in the division and the log; β placeholders
 (``B``) become trainable scalars b0, b1, ... in order of appearance.
@@ -10,7 +11,18 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from actlab.search.symbolic import EPS, sigmoid, softplus
+from actlab.core.elementary import ELEMENTARY, sigmoid
+from actlab.search.symbolic import EPS
+
+
+class _Vocabulary:
+    """``_V["tanh"]``: the sympy builder of a shared elementary function (`actlab.core.elementary`)."""
+
+    def __getitem__(self, name: str) -> Callable[[sp.Expr], sp.Expr]:
+        return ELEMENTARY.get(name).sympy
+
+
+_V = _Vocabulary()
 
 B = sp.Symbol("β", real=True)  # placeholder, renamed b0, b1, ... in order of appearance
 
@@ -18,28 +30,28 @@ B = sp.Symbol("β", real=True)  # placeholder, renamed b0, b1, ... in order of a
 UNARY: dict[str, tuple[Callable[[sp.Expr], sp.Expr], float]] = {
     "x": (lambda z: z, 0.0),
     "neg": (lambda z: -z, 0.2),
-    "abs": (lambda z: sp.Abs(z), 0.3),
-    "square": (lambda z: z ** 2, 0.3),
-    "cube": (lambda z: z ** 3, 0.4),
+    "abs": (_V["abs"], 0.3),
+    "square": (_V["square"], 0.3),
+    "cube": (_V["cube"], 0.4),
     "sqrt": (lambda z: sp.sign(z) * sp.sqrt(sp.Abs(z)), 1.0),
     "scale": (lambda z: B * z, 0.3),
     "shift": (lambda z: z + B, 0.3),
     "log": (lambda z: sp.log(sp.Abs(z) + EPS), 1.0),
-    "exp": (lambda z: sp.exp(z), 1.0),
-    "sin": (lambda z: sp.sin(z), 1.0),
-    "cos": (lambda z: sp.cos(z), 1.0),
-    "sinh": (lambda z: sp.sinh(z), 1.0),
-    "cosh": (lambda z: sp.cosh(z), 1.0),
-    "tanh": (lambda z: sp.tanh(z), 1.0),
-    "asinh": (lambda z: sp.asinh(z), 1.0),
-    "atan": (lambda z: sp.atan(z), 1.0),
-    "sinc": (lambda z: sp.sinc(z), 1.2),
+    "exp": (_V["exp"], 1.0),
+    "sin": (_V["sin"], 1.0),
+    "cos": (_V["cos"], 1.0),
+    "sinh": (_V["sinh"], 1.0),
+    "cosh": (_V["cosh"], 1.0),
+    "tanh": (_V["tanh"], 1.0),
+    "asinh": (_V["asinh"], 1.0),
+    "atan": (_V["atan"], 1.0),
+    "sinc": (_V["sinc"], 1.2),
     "relu": (lambda z: sp.Max(z, 0), 0.3),
     "min0": (lambda z: sp.Min(z, 0), 0.3),
-    "sigmoid": (lambda z: sigmoid(z), 1.0),
-    "softplus": (lambda z: softplus(z), 1.2),
-    "gauss": (lambda z: sp.exp(-z ** 2), 1.2),
-    "erf": (lambda z: sp.erf(z), 1.0),
+    "sigmoid": (_V["sigmoid"], 1.0),
+    "softplus": (_V["softplus"], 1.2),
+    "gauss": (_V["gauss"], 1.2),
+    "erf": (_V["erf"], 1.0),
     "const": (lambda z: B, 0.0),
 }
 BINARY: dict[str, tuple[Callable[[sp.Expr, sp.Expr], sp.Expr], float]] = {

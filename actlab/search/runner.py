@@ -16,6 +16,7 @@ from typing import Any
 
 from actlab.core.errors import ConfigError
 from actlab.search.evaluate import evaluate_candidate, make_objective
+from actlab.bench.backends.scheduler import InFlight
 from actlab.search.space import SPACES, Space, genome_key, get_space
 from actlab.search.strategies import Strategy, make_strategy
 from actlab.store.candidates import FINISHED, CandidateStore
@@ -96,7 +97,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         obj_settings = obj.settings()
 
         results: dict[int, dict[str, Any]] = {}
-        in_flight: dict[int, Any] = {}
+        flight = InFlight(backend, par)  # candidate index -> its evaluation
         seen: dict[str, int] = {}   # fingerprint -> first idx with it
         next_obs, i, evaluated, reused, exhausted = 0, 0, 0, 0, False
 
@@ -118,7 +119,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
             # observe exactly the results 0 .. i - lag before proposing i: never fewer (determinism) and never
             # more (a fast worker must not change what candidate i is)
             observe_ready(i - lag if more else float("inf"))
-            can_propose = more and len(in_flight) < par and next_obs >= i - lag + 1
+            can_propose = more and not flight.full and next_obs >= i - lag + 1
             if can_propose:
                 rng = random.Random(f"{seed}:{i}")
                 try:
@@ -147,22 +148,18 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                     results[i] = row
                     reused += row["status"] != "duplicate"
                 else:
-                    in_flight[i] = backend.submit(evaluate_candidate, job_args[0], job_args[1], genome,
-                                                  obj_settings, seeds, cost)
+                    flight.submit(i, evaluate_candidate, job_args[0], job_args[1], genome, obj_settings, seeds,
+                                  cost)
                     stored[i] = row
                 i += 1
                 continue
-            if not in_flight:
+            if not len(flight):
                 if next_obs >= i:
                     break
                 continue
-            done, _ = backend.wait(list(in_flight.values()), num_returns=1)
-            done_ids = {id(h) for h in done}
-            for k in [k for k, h in in_flight.items() if id(h) in done_ids]:
-                h = in_flight.pop(k)
-                try:
-                    res = backend.result(h)
-                except Exception as e:  # noqa: BLE001 - a worker crash is recorded, the search goes on
+            for job in flight.wait():
+                k, res, e = job.key, job.value, job.error
+                if e is not None:  # a worker crash is recorded, the search goes on
                     res = {"status": "failed", "reason": f"worker: {type(e).__name__}: {e}", "value": None,
                            "metrics": {}, "cost": None, "wall": None}
                 store.finish(k, res)

@@ -2,8 +2,9 @@
 
 Expressions are ordinary sympy trees in the real symbol ``x``, trainable scalars ``b0, b1, ...`` (the Swish
 paper's β) and the positive constant ``eps`` (the paper's ε in ``x1/(x2+ε)`` and ``log(|x|+ε)``). Sigmoid and
-softplus are sympy ``Function`` subclasses rather than ``1/(1+exp(-x))`` so that the compiled torch graph calls
-the overflow-safe ``torch.sigmoid`` / ``F.softplus`` and their derivatives stay finite for large |x|.
+softplus are the opaque sympy functions of `actlab.core.elementary` rather than ``1/(1+exp(-x))`` so that the
+compiled torch graph calls the overflow-safe ``torch.sigmoid`` / ``F.softplus`` and their derivatives stay finite
+for large |x|; the torch counterpart of every sympy function comes from that same vocabulary.
 
 `compile_expr` walks the tree once and returns a closure; every node type it meets must be in ``_TORCH``, so an
 unknown sympy function is a `CompileError` that names it. `parse_expression` reads user text with Python's
@@ -18,15 +19,14 @@ from typing import Any
 
 import sympy as sp
 import torch
-import torch.nn.functional as F
 
+from actlab.core.elementary import (ELEMENTARY, EXP_CLAMP, sigmoid, softplus,  # noqa: F401  (re-exported)
+                                    to_standard)
 from actlab.core.errors import ActlabError, ConfigError, UnknownNameError
 
 X = sp.Symbol("x", real=True)
 EPS = sp.Symbol("eps", positive=True)
 EPS_VALUE = 1e-3
-# exp/sinh/cosh arguments are clamped so float32 never overflows (exp(88) is the float32 limit)
-EXP_CLAMP = 60.0
 
 
 class CompileError(ActlabError, ValueError):
@@ -38,70 +38,10 @@ def beta(i: int) -> sp.Symbol:
     return sp.Symbol(f"b{i}", real=True)
 
 
-class sigmoid(sp.Function):  # noqa: N801  (sympy function names are lower case)
-    """Logistic sigmoid 1/(1+exp(-z)), kept opaque so torch gets the stable kernel."""
-
-    is_real = True
-
-    def fdiff(self, argindex: int = 1):
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return sp.Rational(1, 2)
-        return None
-
-    def _eval_rewrite_as_exp(self, z, **kw):
-        return 1 / (1 + sp.exp(-z))
-
-
-class softplus(sp.Function):  # noqa: N801
-    """log(1+exp(z)), kept opaque so torch gets the overflow-safe kernel."""
-
-    is_real = True
-
-    def fdiff(self, argindex: int = 1):
-        return sigmoid(self.args[0])
-
-    def _eval_rewrite_as_exp(self, z, **kw):
-        return sp.log(1 + sp.exp(z))
-
-
-def to_standard(expr: sp.Expr) -> sp.Expr:
-    """Replace the opaque sigmoid/softplus by their closed forms (for docs, LaTeX, zoo specs)."""
-    return expr.replace(sigmoid, lambda z: 1 / (1 + sp.exp(-z))).replace(softplus, lambda z: sp.log(1 + sp.exp(z)))
-
-
 # -- sympy -> torch ---------------------------------------------------------------------------------------------
-def _exp(z):
-    return torch.exp(z.clamp(-EXP_CLAMP, EXP_CLAMP))
-
-
-def _sign(z):
-    return torch.sign(z)
-
-
-_TORCH: dict[Any, Callable[..., torch.Tensor]] = {
-    sp.exp: _exp,
-    sp.log: torch.log,
-    sp.sin: torch.sin,
-    sp.cos: torch.cos,
-    sp.tan: torch.tan,
-    sp.sinh: lambda z: torch.sinh(z.clamp(-EXP_CLAMP, EXP_CLAMP)),
-    sp.cosh: lambda z: torch.cosh(z.clamp(-EXP_CLAMP, EXP_CLAMP)),
-    sp.tanh: torch.tanh,
-    sp.asinh: torch.asinh,
-    sp.atan: torch.atan,
-    sp.erf: torch.erf,
-    sp.Abs: torch.abs,
-    sp.sign: _sign,
-    # torch.sinc is the normalised sin(pi z)/(pi z); this is the paper's unnormalised sin(z)/z with a finite grad at 0
-    sp.sinc: lambda z: torch.sinc(z / torch.pi),
-    sigmoid: torch.sigmoid,
-    softplus: F.softplus,
-}
+# every sympy function head of the shared vocabulary, exp-like ones clamped so float32 never overflows
+_TORCH: dict[Any, Callable[..., torch.Tensor]] = {e.head: e.clamped() for e in ELEMENTARY.values()
+                                                  if e.head is not None}
 
 
 def _reduce(fn: Callable, args: list) -> Any:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from actlab.store.db import connect
+from actlab.store.db import connect, writing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS arith_runs (
@@ -83,7 +83,7 @@ class ArithStore:
     def run_id(self, op: str, unit: str, config: dict) -> int:
         """The id of this configuration's run, created on first use."""
         k = self.key(op, unit, config)
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute("INSERT OR IGNORE INTO arith_runs (key, op, unit, config, created) VALUES (?,?,?,?,?)",
                              (k, op, unit, json.dumps(config, sort_keys=True, default=str), time.time()))
         return int(self.con.execute("SELECT id FROM arith_runs WHERE key=?", (k,)).fetchone()[0])
@@ -94,7 +94,7 @@ class ArithStore:
     # ---- seeds ------------------------------------------------------------------------------------------------
     def save_seeds(self, run_id: int, results: Iterable[dict]) -> None:
         rows = [(run_id, *(_num(r.get(c)) for c in _SEED_COLS), time.time()) for r in results]
-        with self.con:
+        with writing(self.con, self.path):
             self.con.executemany(
                 f"INSERT OR REPLACE INTO arith_seeds (run_id, {', '.join(_SEED_COLS)}, finished) "
                 f"VALUES ({', '.join('?' * (len(_SEED_COLS) + 2))})", rows)
@@ -119,7 +119,7 @@ class ArithStore:
         return ",".join(str(int(s)) for s in seeds)
 
     def save_checkpoint(self, run_id: int, seeds: Sequence[int], iteration: int, state: bytes) -> None:
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute("INSERT OR REPLACE INTO arith_checkpoints (run_id, seeds, iteration, state, updated) "
                              "VALUES (?,?,?,?,?)", (run_id, self._seeds_key(seeds), int(iteration),
                                                     sqlite3.Binary(state), time.time()))
@@ -135,6 +135,6 @@ class ArithStore:
                 self.con.execute("SELECT seeds, iteration FROM arith_checkpoints WHERE run_id=?", (run_id,))]
 
     def drop_checkpoint(self, run_id: int, seeds: Sequence[int]) -> None:
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute("DELETE FROM arith_checkpoints WHERE run_id=? AND seeds=?",
                              (run_id, self._seeds_key(seeds)))

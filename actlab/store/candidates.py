@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from actlab.core.errors import ConfigError
-from actlab.store.db import connect
+from actlab.store.db import connect, writing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,7 +75,7 @@ class CandidateStore:
                 raise ConfigError(f"database {str(path)!r} holds a different search ({'; '.join(diffs)}); use "
                                   f"another --db, the same settings to resume, or --force to discard it")
         else:
-            with self.con:
+            with writing(self.con, self.path):
                 self.con.executemany("INSERT OR REPLACE INTO search_meta VALUES (?, ?)",
                                      [("space", space), ("settings", json.dumps(self.settings, sort_keys=True)),
                                       ("state", "running"), ("created_at", repr(time.time()))])
@@ -85,7 +85,7 @@ class CandidateStore:
         return {r["key"]: r["value"] for r in self.con.execute("SELECT key, value FROM search_meta")}
 
     def set_state(self, state: str, **extra: Any) -> None:
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute("INSERT OR REPLACE INTO search_meta VALUES ('state', ?)", (state,))
             for k, v in extra.items():
                 self.con.execute("INSERT OR REPLACE INTO search_meta VALUES (?, ?)", (k, json.dumps(v)))
@@ -95,7 +95,7 @@ class CandidateStore:
         return self.meta().get("state") == "finished"
 
     def clear(self) -> None:
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute("DELETE FROM candidates")
             self.con.execute("DELETE FROM search_meta")
 
@@ -103,14 +103,14 @@ class CandidateStore:
     def add(self, idx: int, genome: Any, canonical: str, hash_: str, origin: str, parent: int | None = None,
             dup_of: int | None = None) -> None:
         status = "duplicate" if dup_of is not None else "pending"
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute(
                 "INSERT INTO candidates (idx, genome, canonical, hash, origin, parent, dup_of, status, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (idx, json.dumps(genome), canonical, hash_, origin, parent, dup_of, status, time.time()))
 
     def finish(self, idx: int, result: dict[str, Any]) -> None:
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute(
                 "UPDATE candidates SET status=?, reason=?, value=?, metrics=?, cost=?, wall=?, finished_at=? "
                 "WHERE idx=?",

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from actlab.store.db import connect
+from actlab.store.db import connect, writing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS suites (
@@ -144,7 +144,7 @@ class RunStore:
 
     # -- writing -------------------------------------------------------------------------------------------
     def add_suite(self, name: str, config: Mapping[str, Any], keys: Iterable[str] = ()) -> int:
-        with self.con:
+        with writing(self.con, self.path):
             cur = self.con.execute("INSERT INTO suites(name, config, created) VALUES (?, ?, ?)",
                                    (name, json.dumps(config, sort_keys=True, default=str), time.time()))
             sid = int(cur.lastrowid)
@@ -176,7 +176,7 @@ class RunStore:
                int(diverged), _num(result.get("wall_time")), _num(result.get("step_time")),
                None if result.get("params") is None else int(result["params"]), _num(result.get("peak_mem")),
                None if epochs is None else int(epochs), error, json.dumps(extra, default=str), time.time())
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute("DELETE FROM runs WHERE key = ? AND status = 'error'", (key,))
             self.con.execute("UPDATE runs SET superseded = 1, key = key || '#superseded-' || id WHERE key = ?",
                              (key,))
@@ -195,7 +195,7 @@ class RunStore:
 
     def update_relative_step_times(self, baseline: str = "relu") -> None:
         """rel_step_time = step_time / step_time of ``baseline`` on the same task, options and seed."""
-        with self.con:
+        with writing(self.con, self.path):
             self.con.execute(
                 "UPDATE runs SET rel_step_time = step_time / (SELECT b.step_time FROM runs b WHERE b.task = runs.task"
                 " AND b.options = runs.options AND b.seed = runs.seed AND b.act = ? AND b.step_time > 0"

@@ -10,7 +10,7 @@ from actlab.tasks.base import Dataset, Task
 from actlab.tasks.metrics import METRICS, accuracy, perplexity, rmse
 from actlab.tasks.registry import TASKS, aliases, get_task, names, register_task, table, unregister_task
 # importing a task module registers its tasks
-from actlab.tasks import arith_tasks, fitting, language, toy, vision  # noqa: E402,F401
+from actlab.tasks import arith_tasks, fitting, language, toy, vision, vision_transformers  # noqa: E402,F401
 
 try:  # owned by the analysis area; a broken or missing file must not take the whole registry down
     from actlab.tasks import ib12  # noqa: F401

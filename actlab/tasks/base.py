@@ -14,6 +14,8 @@ from actlab.core.seed import seed_everything
 from actlab.models._act import act_label
 from actlab.tasks.metrics import METRICS
 from actlab.train.config import TrainConfig
+from actlab.train.cost import forward_flops
+from actlab.train.device import device_name
 from actlab.train.loop import Callback, evaluate, fit
 
 
@@ -135,10 +137,12 @@ class Task:
             data = self.load(**da)
             seed_everything(seed)
             model = self.build(act, data.info, act_params=act_params or {}, **mo)
+            flops = forward_flops(model, data.test[0])
             hist = fit(model, data.train, data.val, self.loss, metric.fn, cfg, callbacks=callbacks,
                        higher_is_better=metric.higher_is_better)
             test = tuple(t.to(cfg.device) for t in data.test)
-            value = math.nan if hist.diverged else evaluate(model, test, metric.fn, cfg.eval_batch_size)
+            value = math.nan if hist.diverged else evaluate(model, test, metric.fn, cfg.eval_batch_size,
+                                                            cfg.precision)
         finally:
             torch.set_num_threads(old_threads)
         return {
@@ -148,6 +152,9 @@ class Task:
             "wall_time": hist.wall_time, "step_time": hist.step_time, "n_steps": hist.n_steps,
             "params": sum(p.numel() for p in model.parameters() if p.requires_grad),
             "peak_mem": hist.peak_mem, "peak_mem_method": hist.peak_mem_method, "saved_mem": hist.saved_mem,
+            "flops": flops, "throughput": min(cfg.batch_size, len(data.train[0])) / hist.step_time
+            if hist.step_time > 0 else math.nan,
+            "device": cfg.device, "device_name": device_name(cfg.device), "precision": cfg.precision,
             "curve": list(hist.val_metric), "train_curve": list(hist.train_loss), "epochs": hist.epochs_run,
             "val_best": hist.best_metric, "val_final": hist.final_metric, "small": small,
             "budget": cfg.model_dump(), "model_kw": dict(mo), "data_kw": dict(da),

@@ -27,7 +27,9 @@ class TrainConfig(BaseModel):
     epochs: passes over the training set; max_steps: optional cap on optimiser steps (whichever ends first);
     optimizer: one of adam, adamw, sgd, lbfgs; grad_clip: max global grad norm (None = off);
     log_every: emit a "step" progress event every this many steps (0 = only epoch events);
-    explode_factor: a loss above this multiple of the first batch loss counts as divergence.
+    explode_factor: a loss above this multiple of the first batch loss counts as divergence;
+    device: cpu, cuda or cuda:N (data and model are moved there); precision: fp32, or bf16 autocast of the
+    forward passes (training and evaluation).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -46,6 +48,7 @@ class TrainConfig(BaseModel):
     explode_factor: float = Field(1e6, gt=1)
     lbfgs_max_iter: int = Field(20, ge=1)
     device: str = "cpu"
+    precision: Literal["fp32", "bf16"] = "fp32"
 
     def __init__(self, **data: Any):
         try:

@@ -21,6 +21,7 @@ from torch import nn
 
 from actlab.core.seed import seed_everything
 from actlab.train.config import TrainConfig
+from actlab.train.device import autocast
 from actlab.train.memory import PeakMemory, SavedForBackward
 
 Tensor = torch.Tensor
@@ -105,15 +106,18 @@ def make_optimizer(params: Iterable[nn.Parameter], cfg: TrainConfig) -> torch.op
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, data: tuple[Tensor, Tensor], metric_fn: MetricFn, batch_size: int = 1024) -> float:
+def evaluate(model: nn.Module, data: tuple[Tensor, Tensor], metric_fn: MetricFn, batch_size: int = 1024,
+             precision: str = "fp32") -> float:
     """``metric_fn`` on the whole set: outputs of eval-mode batches are concatenated, then scored once
-    (so metrics that are not means, such as RMSE or perplexity, come out exact)."""
+    (so metrics that are not means, such as RMSE or perplexity, come out exact). ``precision="bf16"`` runs the
+    forward passes under bfloat16 autocast (the metric is computed in float32)."""
     x, y = data
     was_training = model.training
     model.eval()
     try:
-        outs = [model(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
-        return float(metric_fn(torch.cat(outs), y))
+        with autocast(x.device, precision):
+            outs = [model(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+        return float(metric_fn(torch.cat(outs).float(), y))
     finally:
         model.train(was_training)
 
@@ -195,7 +199,7 @@ def fit(model: nn.Module, train: Sequence[Tensor], val: Sequence[Tensor], loss_f
             if hist.diverged:
                 break
             hist.train_loss.append(loss_sum / max(seen, 1))
-            metric = evaluate(model, (xva, yva), metric_fn, cfg.eval_batch_size)
+            metric = evaluate(model, (xva, yva), metric_fn, cfg.eval_batch_size, cfg.precision)
             hist.val_metric.append(metric)
             if not _finite(metric):
                 mark_diverged(epoch, f"non-finite validation metric ({metric}) after epoch {epoch}")
@@ -222,8 +226,8 @@ def _step(model: nn.Module, opt: torch.optim.Optimizer, loss_fn: LossFn, xb: Ten
     def forward() -> Tensor:
         nonlocal saved
         ctx, saved = saved or contextlib.nullcontext(), None  # only the first forward (LBFGS evaluates several)
-        with ctx:
-            return loss_fn(model(xb), yb)
+        with ctx, autocast(xb.device, cfg.precision):
+            return loss_fn(model(xb).float(), yb)
 
     if isinstance(opt, torch.optim.LBFGS):
         def closure() -> Tensor:

@@ -28,9 +28,11 @@ def define(name: str, family: str, formula: str, fn: Any, *, source: Source, pro
                                    props=Props.of(props), params=tuple(params), **kw))
 
 
-# sympy building blocks shared by the specs
+# sympy building blocks shared by the specs (sigmoid and softplus in the one dialect of actlab.core.elementary)
 def sig(z):
-    return 1 / (1 + sp.exp(-z))
+    from actlab.core.elementary import closed_sigmoid  # imports sympy: only when a closed form is built
+
+    return closed_sigmoid(z)
 
 
 def Phi(z):
@@ -42,7 +44,9 @@ def relu_s(z):
 
 
 def softplus_s(z):
-    return sp.log(1 + sp.exp(z))
+    from actlab.core.elementary import closed_softplus
+
+    return closed_softplus(z)
 
 
 def pw(*pairs):

@@ -105,3 +105,22 @@ def test_other_estimators_respect_ceilings_on_the_plane():
         assert np.all(np.isfinite(ixt)) and np.all(ixt <= 12 + 1e-6), est
         if est == "adaptive":  # plug-in: I(T;Y) <= H(Y) exactly; the others are not bounded by it
             assert np.all(ity <= 1.0), est
+
+
+def test_infoplane_device_cpu_keeps_the_cache_key_and_unusable_devices_fail_early():
+    import pytest as _pytest
+    import torch as _torch
+
+    from actlab.analysis.infoplane import InfoPlaneConfig
+    from actlab.core.errors import ConfigError
+
+    assert InfoPlaneConfig(act="tanh").key() == InfoPlaneConfig(act="tanh", device="cpu").key()
+    with _pytest.raises(ConfigError, match="not one of cpu, cuda"):
+        InfoPlaneConfig(act="tanh", device="gpu0")
+    if not _torch.cuda.is_available():
+        from typer.testing import CliRunner
+
+        from actlab.cli.main import app
+
+        r = CliRunner().invoke(app, ["infoplane", "--device", "cuda", "--epochs", "2"])
+        assert r.exit_code != 0 and "CUDA is not available" in str(r.exception)

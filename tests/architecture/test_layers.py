@@ -33,7 +33,7 @@ AGREED: dict[str, dict[str, str]] = {
               "arith": "the arithmetic tasks wrap the arith benchmark's data (arith_tasks.py)"},
     "analysis": {"tasks": "the information-plane analysis trains on the IB12 task's data (tasks/ib12.py)"},
     "report": {p: "report draws what the numerical packages return (functions return data, report draws)"
-               for p in ("analysis", "arith", "bench", "kan", "search")},
+               for p in ("analysis", "arith", "bench", "kan", "search", "tasks")},
 }
 TOP = {"cli", "__main__"}  # the command line may import everything public
 

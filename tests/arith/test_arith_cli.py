@@ -61,3 +61,17 @@ def test_a_ramp_outside_the_budget_is_announced_with_ramp_scale(tmp_path):
                              env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "never switches on" in res.output and "--ramp-scale 2e-05" in res.output  # 0.4 · 100 / 2e6
+
+
+def test_cli_passes_the_protocol_knobs_to_the_run_key(tmp_path):
+    db = tmp_path / "x.db"
+    res = CliRunner().invoke(app, ARGS[:4] + ["nau"] + ARGS[5:] + ["--db", str(db), "--stream", "xoshiro",
+                                                                   "--stop-when-solved", "2"],
+                             env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    opts = dict(input_size=2, subset_ratio=0.5, overlap_ratio=0.0, eval_every=50, eval_size=300)
+    assert run("sub", "nau", seeds=2, iterations=100, db=db, train=False, **opts) == []  # not the pcg64 run
+    rows = run("sub", "nau", seeds=2, iterations=100, db=db, train=False, stream="xoshiro", stop_when_solved=2, **opts)
+    assert rows and rows[0]["seeds"] == 2
+    res = CliRunner().invoke(app, ARGS + ["--db", str(tmp_path / "y.db"), "--stream", "mt19937"])
+    assert isinstance(res.exception, ParameterError) and "stream" in str(res.exception)

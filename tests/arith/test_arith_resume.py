@@ -87,3 +87,29 @@ def test_bad_run_arguments_raise_naming_the_argument(kw, name, tmp_path):
     args.update(kw)
     with pytest.raises(ParameterError, match=name):
         run("add", "nau", **args)
+
+
+def test_a_seed_batch_job_is_a_picklable_call_and_checkpoints_summarise(tmp_path):
+    import functools
+    import pickle
+
+    from actlab.arith.run import run_key, train_batch
+    from actlab.arith.task import ArithTask
+    from actlab.arith.trainer import BatchedTrainer, TrainConfig, checkpoint_summary
+
+    task = ArithTask("sub", input_size=2, subset_ratio=0.5, overlap_ratio=0.0)
+    cfg = TrainConfig(iterations=200, eval_every=50, eval_size=300, checkpoint_every=100, lr=1e-2)
+    db = tmp_path / "job.db"
+    st = ArithStore(db)
+    rid = st.run_id("sub", "nau", run_key(task, cfg))
+    st.close()
+    job = pickle.loads(pickle.dumps(functools.partial(train_batch, str(db), rid, task, "nau", [0, 1], cfg)))
+    rows = job()
+    stored = run("sub", "nau", seeds=2, iterations=200, db=db, train=False, **OPTS)
+    assert stored and stored[0]["seeds"] == 2 and stored[0]["solved"] == sum(r["success"] for r in rows)
+    blobs = []
+    tr = BatchedTrainer(task, "nau", [0, 1, 2], cfg)
+    tr.train(checkpoint=lambda it, b: blobs.append(b))
+    s = checkpoint_summary(blobs[0])
+    assert s["iteration"] == 100 and s["seeds"] == 3
+    assert s["solved"] == len(s["solved_at"]) and all(0 < v <= 100 and v % 50 == 0 for v in s["solved_at"])

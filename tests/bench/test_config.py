@@ -39,7 +39,21 @@ def test_seed_count_expands_to_seeds_from_zero():
 def test_quick_suite_is_a_small_demo():
     cfg = resolve_suite("quick")
     assert len(cfg.acts) >= 4 and 2 <= len(cfg.tasks) <= 3 and len(cfg.seeds) == 3
-    assert set(BUILTIN) == {"quick", "standard"}
+    assert set(BUILTIN) == {"quick", "standard", "headline"}
+
+
+def test_headline_suite_runs_the_arms_of_the_headline_claims():
+    from actlab.bench.claims import CLAIMS
+    from actlab.bench.config import validate_names
+
+    cfg = validate_names(resolve_suite("headline"))
+    assert cfg.acts == ["relu", "gelu", "silu", "crrelu"] and len(cfg.seeds) == 5
+    tasks = set(cfg.tasks)
+    for fam in ("vit", "activator", "kat"):
+        assert {f"digits_{fam}", f"mnist5k_{fam}"} <= tasks
+    assert {"charlm", "charlm_hqkan", "charlm_kat"} <= tasks
+    ids = {c.id for c in CLAIMS}
+    assert {"crrelu_ge_gelu_vit", "activator_approx_vit", "kat_ge_vit", "hqkan_ffn_ge_mlp_ffn"} <= ids
 
 
 def test_flags_override_a_builtin_suite():

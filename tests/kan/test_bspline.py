@@ -69,16 +69,10 @@ def test_matrix_evaluation_equals_cox_de_boor(k):
     torch.testing.assert_close(matrix_bspline_basis(x, t, k), bspline_basis(x, t, k), atol=1e-12, rtol=0)
 
 
-def test_matrix_layer_equals_bspline_layer_outputs():
+def test_matrix_layer_equals_bspline_layer_outputs(twin_layers):
     torch.manual_seed(0)
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # knots built in float64 are uniform to rounding
-    try:
-        a = KANLayer(3, 4, basis="bspline", grid=5)
-        b = KANLayer(3, 4, basis="matrix", grid=5)
-    finally:
-        torch.set_default_dtype(old)
-    b.load_state_dict(a.state_dict())
+    # knots built in float64 are uniform to rounding
+    a, b = twin_layers(3, 4, {"basis": "matrix"}, ref={"basis": "bspline"}, float64_knots=True)
     x = torch.randn(500, 3, dtype=torch.float64)
     torch.testing.assert_close(b(x), a(x), atol=1e-12, rtol=0)
 
@@ -124,11 +118,9 @@ def test_unknown_backend_is_rejected():
 
 
 @pytest.mark.slow
-def test_compiled_backend_equals_eager_values_and_input_gradients():
+def test_compiled_backend_equals_eager_values_and_input_gradients(twin_layers):
     torch.manual_seed(0)
-    a = KANLayer(4, 3, grid=5).double()
-    b = KANLayer(4, 3, grid=5, backend="compiled").double()
-    b.load_state_dict(a.state_dict())
+    a, b = twin_layers(4, 3, {"backend": "compiled"})
     x = (torch.rand(64, 4, dtype=torch.float64) * 2.4 - 1.2).requires_grad_(True)
     torch.testing.assert_close(b(x), a(x), atol=1e-12, rtol=0)
     ga, = torch.autograd.grad(a(x).sum(), x)

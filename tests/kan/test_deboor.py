@@ -79,11 +79,9 @@ def test_uniform_means_uniform_to_rounding_of_the_dtype():
     assert not is_uniform(knots("random", 3)) and not is_uniform(knots("repeated", 3))
 
 
-def test_layer_default_backend_equals_eager_recursion_before_and_after_grid_update():
+def test_layer_default_backend_equals_eager_recursion_before_and_after_grid_update(twin_layers):
     torch.manual_seed(0)
-    fast = KANLayer(4, 3, grid=5).double()
-    ref = KANLayer(4, 3, grid=5, backend="eager").double()
-    ref.load_state_dict(fast.state_dict())
+    fast, ref = twin_layers(4, 3, {"backend": "eager"})
     for layer in (fast, ref):
         layer.coef.data.normal_(generator=torch.Generator().manual_seed(2))
     x = torch.randn(300, 4, dtype=D)
@@ -152,12 +150,10 @@ def test_second_derivatives_pass_gradgradcheck(k, kind):
     assert torch.autograd.gradgradcheck(lambda z: fast_bspline_basis(z, t, k), (x,))
 
 
-def test_layer_second_derivative_equals_eager_backend_before_and_after_grid_update():
+def test_layer_second_derivative_equals_eager_backend_before_and_after_grid_update(twin_layers):
     """A PDE residual needs d²y/dx² through the layer: the default backend must give the recursion's."""
     torch.manual_seed(3)
-    fast = KANLayer(2, 3, grid=5).double()
-    ref = KANLayer(2, 3, grid=5, backend="eager").double()
-    ref.load_state_dict(fast.state_dict())
+    fast, ref = twin_layers(2, 3, {"backend": "eager"})
     x = torch.rand(40, 2, dtype=D) * 1.8 - 0.9
     for step in range(2):
         out = []

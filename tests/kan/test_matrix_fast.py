@@ -5,7 +5,6 @@ import pytest
 import torch
 from scipy.interpolate import BSpline
 
-from actlab.kan import KANLayer
 from actlab.kan.bspline import bspline_basis, extend_grid
 from actlab.kan.bspline import matrix_design
 
@@ -34,11 +33,9 @@ def test_gradients_first_and_second_order(k):
         assert torch.autograd.gradgradcheck(lambda v: matrix_design(v, t, k), (x,))
 
 
-def test_matrix_layer_equals_bspline_layer_before_and_after_grid_update():
+def test_matrix_layer_equals_bspline_layer_before_and_after_grid_update(twin_layers):
     torch.manual_seed(0)
-    a = KANLayer(3, 4, basis="matrix", grid=5).double()
-    b = KANLayer(3, 4, basis="bspline", grid=5, backend="eager").double()
-    b.load_state_dict(a.state_dict())
+    a, b = twin_layers(3, 4, {"basis": "bspline", "backend": "eager"}, ref={"basis": "matrix"})
     x = (torch.randn(64, 3, dtype=torch.float64)).requires_grad_(True)
     torch.testing.assert_close(a(x), b(x))
     ga, = torch.autograd.grad(a(x).sum(), x, create_graph=True)

@@ -29,7 +29,8 @@ def make_db(path):
                         "metric": metric, "value": math.nan if div else v, "higher_is_better": hib,
                         "diverged": div, "wall_time": 1.0, "step_time": 1e-3 * (1 + 0.2 * i),
                         "params": 1000, "peak_mem": 1e6, "curve": curve[:2] if div else curve,
-                        "train_curve": [1.0 / (e + 1) for e in range(5)]})
+                        "train_curve": [1.0 / (e + 1) for e in range(5)],
+                        "flops": 1.5e6 * (1 + i), "throughput": 4321.0, "device": "cpu", "device_name": "TestCPU"})
         s.update_relative_step_times("relu")
     con = connect(path, "CREATE TABLE IF NOT EXISTS arith_results (unit TEXT, op TEXT, success REAL);"
                         "CREATE TABLE IF NOT EXISTS arith_checkpoints (run_id INTEGER, state BLOB);")

@@ -1,7 +1,8 @@
 """Execution backends for independent jobs (search candidates, benchmark runs).
 
 ``get_backend("local")`` runs jobs in this process (or in a process pool when ``num_workers > 1``);
-``get_backend("ray")`` runs them on a private local Ray cluster bound to 127.0.0.1. Every backend has the same
+``get_backend("ray")`` runs them on a private local Ray instance bound to 127.0.0.1 with token authentication
+(docs/cluster.md). Every backend has the same
 small API so callers never branch on it::
 
     be = get_backend("ray", num_workers=2)

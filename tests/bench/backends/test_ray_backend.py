@@ -2,6 +2,8 @@
 import math
 import operator
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,9 +50,31 @@ def test_ray_progress_channel_carries_messages_from_tasks(ray_backend):
         ch.close()
 
 
-def test_ray_does_not_write_an_auth_token_in_home(ray_backend):
-    assert os.environ.get("RAY_AUTH_MODE") == "disabled"
+def test_ray_keeps_token_auth_on_without_writing_a_token_in_home(ray_backend):
+    assert os.environ.get("RAY_AUTH_MODE") == "token" and len(os.environ.get("RAY_AUTH_TOKEN", "")) >= 32
     assert not (Path.home() / ".ray" / "auth_token").exists()
+
+
+def test_ray_instance_refuses_a_client_without_its_token(ray_backend):
+    import ray
+
+    gcs = ray.get_runtime_context().gcs_address
+    assert gcs.startswith("127.0.0.1:")
+    code = f"from ray._raylet import GcsClient; print('KEYS', GcsClient(address={gcs!r}).internal_kv_keys(b'', None))"
+
+    def client(token):
+        env = {k: v for k, v in os.environ.items() if k != "RAY_AUTH_TOKEN"}
+        if token is None:
+            env["RAY_AUTH_MODE"] = "disabled"  # a client that sends no token at all
+        else:
+            env["RAY_AUTH_TOKEN"] = token
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+    ok = client(os.environ["RAY_AUTH_TOKEN"])  # the same client with the instance's token gets in
+    assert ok.returncode == 0 and "KEYS" in ok.stdout, ok.stderr[-2000:]
+    for token in ("not-the-token", None):
+        r = client(token)
+        assert r.returncode != 0 and "KEYS" not in r.stdout and "InvalidAuthToken" in r.stderr, (token, r.stderr[-2000:])
 
 
 def test_search_candidates_on_ray_match_the_in_process_search(ray_backend):
