@@ -1,7 +1,7 @@
 """Suite configuration: activations × tasks × seeds × budget options, validated with pydantic.
 
-A suite comes from a built-in name (`quick`, `standard`, `headline`), a YAML/TOML/JSON file, or CLI flags layered on top of
-either. Every invalid field raises `ConfigError` naming the field, what was expected and what was given.
+A suite comes from a built-in name (`quick`, `standard`, `headline`), a YAML/TOML/JSON file, or CLI flags layered on
+top of either. Every invalid field raises `ConfigError` naming the field, what was expected and what was given.
 
 Example file (YAML)::
 
