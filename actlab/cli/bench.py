@@ -147,8 +147,13 @@ def bench(
     precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
                                                   "tasks (default: $ACTLAB_DATA)")] = None,
+    rerun: Annotated[bool, typer.Option("--rerun", help="run the selected runs again even if --db has them; the "
+                                        "old rows stay, marked superseded")] = False,
 ):
-    """Run every (activation, task, seed) of a suite once; runs already in --db are skipped (resume)."""
+    """Run every (activation, task, seed) of a suite once; runs already in --db are skipped (resume).
+
+    A run is "already in --db" when its task, budget, seed and activation definition match; for activations
+    from plugins (--import) that includes the code of their function, so an edited activation runs again."""
     from actlab.bench.config import resolve_suite, validate_names, with_run_options
     from actlab.bench.runner import check_writable, run_suite
     from actlab.train.device import check_device
@@ -202,7 +207,7 @@ def bench(
         # a backend runs when asked for on the command line or in the suite file (or implied by workers > 1)
         pooled = backend is not None or cfg.backend != "local" or (cfg.workers or 1) > 1
         res = run_suite(cfg, db, backend=cfg.backend if pooled else None,
-                        on_event=on_event, outputs=outputs, progress=True)
+                        on_event=on_event, outputs=outputs, progress=True, rerun=rerun)
     console.print(f"{len(res.executed)} runs done, {len(res.skipped)} skipped (already in db), "
                   f"{len(res.diverged)} diverged, {len(res.errors)} failed, in {res.wall_time:.1f} s")
     console.print(ranking_table(db, res.suite_id, baseline=cfg.baseline, tie_tol=cfg.tie_tol))

@@ -95,6 +95,29 @@ def _act_figures(acts: list[str], figdir: Path) -> dict[str, str]:
     return out
 
 
+def _act_plugins(runs: list[dict[str, Any]], figs: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """act -> {plugin file, whether its curve was drawn, a note} for activations defined by plugins (the runs
+    recorded the file in ``extra['act_origin']``); a plugin that is not loaded now cannot be drawn."""
+    from actlab.core.errors import UnknownNameError
+    from actlab.core.registry import get
+
+    out: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        file = (r.get("extra") or {}).get("act_origin")
+        if not file or r["act"] in out:
+            continue
+        try:
+            get(r["act"])
+            loaded = True
+        except UnknownNameError:
+            loaded = False
+        note = f"from plugin {file}" if loaded else \
+            (f"from plugin {file}, which is not loaded: its curve could not be drawn "
+             f"(write the report with `actlab --import {file} report ...`)")
+        out[r["act"]] = {"file": file, "loaded": loaded, "drawn": r["act"] in figs, "note": note}
+    return out
+
+
 def _search_figures(db: Path, figdir: Path) -> list[str]:
     """The search area's own figures (Pareto front, progress) when the database holds a search; best effort."""
     try:
@@ -209,6 +232,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                         for t in c.per_task]} for c in evaluate_claims(ok)]
 
     suites = store.suites()
+    act_figs = _act_figures(acts, figdir)
     return {
         "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "db": str(store.path), "suites": suites, "suites_text": _suites_text(suites), "n_runs": len(runs),
@@ -220,7 +244,8 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         "paired": [{"task": p.task, "act": p.act, "w": p.wins, "t": p.ties, "l": p.losses,
                     "diff": fmt(p.diff.mean), "ci": ci_text(p.diff.lo, p.diff.hi, p.diff.n)} for p in paired],
         "clipped": _clip_note(sums),
-        "act_figs": {a: f"figures/{f}" for a, f in _act_figures(acts, figdir).items()},
+        "act_figs": {a: f"figures/{f}" for a, f in act_figs.items()},
+        "act_plugins": _act_plugins(ok, act_figs),
         "claims": claims, "extra": _extra_sections(store, figdir),
     }
 
