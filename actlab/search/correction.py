@@ -18,8 +18,7 @@ import torch
 from torch import nn
 
 from actlab.core.errors import ConfigError, UnknownNameError
-from actlab.search.expression import _PROBE
-from actlab.search.space import Space, fingerprint_outputs, register_space
+from actlab.search.space import PROBE, Space, fingerprint_outputs, register_space
 from actlab.search.symbolic import X, compile_expr, sigmoid
 
 EPSILON = sp.Symbol("b0", real=True)  # the trainable correction weight (named like the other trainable scalars)
@@ -147,7 +146,7 @@ class CorrectionSpace(Space):
         b, c, e = self.check(genome)
         f = _corrected_fn(b, c)
         with torch.no_grad():
-            outs = [f(_PROBE, b0=e), f(_PROBE, b0=0.5)]
+            outs = [f(PROBE, b0=e), f(PROBE, b0=0.5)]
         return fingerprint_outputs(outs)
 
     def build(self, genome: list) -> nn.Module:

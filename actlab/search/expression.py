@@ -24,12 +24,8 @@ from torch import nn
 from actlab.core.errors import ConfigError, UnknownNameError
 from actlab.search.grammar import parse_grammar
 from actlab.search.primitives import BINARY, UNARY, B  # noqa: F401  (re-exported: the space's vocabulary)
-from actlab.search.space import Space, fingerprint_outputs, register_space
+from actlab.search.space import PROBE, Space, fingerprint_outputs, register_space
 from actlab.search.symbolic import X, compile_expr
-
-# the probe inputs for fingerprints: a grid plus fixed N(0,1) samples, in float64
-_PROBE = torch.cat([torch.linspace(-6, 6, 49, dtype=torch.float64),
-                    torch.randn(32, generator=torch.Generator().manual_seed(0), dtype=torch.float64)])
 
 
 class ExpressionActivation(nn.Module):
@@ -185,7 +181,7 @@ class SwishSpace(Space):
         with torch.no_grad():
             # two β settings so that x·σ(βx) and x·σ(x) (equal at β = 1) stay distinct
             for bv in (1.0, 0.5):
-                outs.append(f(_PROBE, {n: bv for n in f.params}))
+                outs.append(f(PROBE, {n: bv for n in f.params}))
         return fingerprint_outputs(outs)
 
     def build(self, genome: list) -> nn.Module:

@@ -27,6 +27,11 @@ def genome_key(genome: Genome) -> str:
     return json.dumps(genome, sort_keys=True, separators=(",", ":"))
 
 
+# the probe inputs for fingerprints: a grid plus fixed N(0,1) samples, in float64
+PROBE = torch.cat([torch.linspace(-6, 6, 49, dtype=torch.float64),
+                   torch.randn(32, generator=torch.Generator().manual_seed(0), dtype=torch.float64)])
+
+
 def fingerprint_outputs(outs: list[torch.Tensor], digits: int = 5) -> str:
     """Hash of outputs rounded to ``digits`` significant digits (AQuaSurF-style functional dedup).
 
