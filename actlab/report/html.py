@@ -6,7 +6,6 @@ Tables written by other areas (``arith_*``, ``candidates*``, ``analysis_*``) get
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -19,6 +18,7 @@ from actlab.bench import stats
 from actlab.bench.claims import evaluate as evaluate_claims
 from actlab.core.errors import ConfigError
 from actlab.report import figures
+from actlab.report.labels import label_tasks
 from actlab.store.runs import RunStore
 
 OWN_TABLES = {"suites", "runs", "suite_runs", "epochs", "sqlite_sequence"}
@@ -63,20 +63,6 @@ def _suites_text(suites: list[dict[str, Any]]) -> str:
     """"quick, custom ×3" (each invocation of `actlab bench` records one suite row), or "none"."""
     counts = Counter(s["name"] for s in suites)
     return ", ".join(f"{n} ×{c}" if c > 1 else n for n, c in counts.items()) or "none"
-
-
-def _label_tasks(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A task run with several budgets is shown once per budget: ``digits_mlp[epochs=3]``."""
-    opts = defaultdict(set)
-    for r in runs:
-        opts[r["task"]].add(json.dumps(r["options"], sort_keys=True))
-    for r in runs:
-        if len(opts[r["task"]]) > 1 and r["options"]:
-            shown = {k: v for k, v in r["options"].items() if k != "task_fingerprint"}  # an internal code hash
-            label = ",".join(f"{k}={v}" for k, v in sorted(shown.items())) or \
-                f"code {str(r['options'].get('task_fingerprint', ''))[:6]}"
-            r["task"] = r["task"] + "[" + label + "]"
-    return runs
 
 
 def _curve_series(store: RunStore, runs: list[dict[str, Any]]) -> dict[str, tuple[str, dict[str, list[list]]]]:
@@ -145,10 +131,16 @@ def _search_figures(db: Path, figdir: Path) -> list[str]:
     return [f"figures/{Path(f).name}" for f in figs if f is not None and Path(f).is_file()]
 
 
-def _extra_sections(store: RunStore, figdir: Path) -> list[dict[str, Any]]:
+STRUCTURED = {"arith": {"arith_runs", "arith_seeds"}, "search": {"candidates", "search_meta"}}
+
+
+def _extra_sections(store: RunStore, figdir: Path, shown: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """Generic table sections for results the report has no own section for (``shown``: the kinds of
+    `report.sections` already drawn from this database)."""
     sections = []
+    skip = set().union(*(STRUCTURED[k] for k in shown)) if shown else set()
     for t in store.tables():
-        if t in OWN_TABLES or "checkpoint" in t:  # checkpoints are binary resume state, not results
+        if t in OWN_TABLES or "checkpoint" in t or t in skip:  # checkpoints are binary resume state, not results
             continue
         title = next((title for p, title in SECTIONS if t.startswith(p)), "Other results")
         cols, rows, count = store.table_rows(t, limit=50)
@@ -172,10 +164,10 @@ def _clip_note(sums: list[stats.Summary]) -> str | None:
 
 
 def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, baseline: str = "relu",
-                  tie_tol: float = 0.0) -> dict[str, Any]:
+                  tie_tol: float = 0.0, others: list[Path] = ()) -> dict[str, Any]:
     """Compute every statistic and draw every figure; return the template's context."""
     figdir = out_dir / "figures"
-    runs = _label_tasks(store.runs_with_baseline(suite_id, baseline))
+    runs = label_tasks(store.runs_with_baseline(suite_id, baseline))
     ok = [r for r in runs if r["status"] != "error"]
     sums = stats.summarize(ok)
     acts = sorted({s.act for s in sums})
@@ -260,8 +252,26 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         "clipped": _clip_note(sums),
         "act_figs": {a: f"figures/{f}" for a, f in act_figs.items()},
         "act_plugins": _act_plugins(ok, act_figs),
-        "claims": claims, "extra": _extra_sections(store, figdir),
+        "claims": claims, **_area_sections(store, figdir, others),
     }
+
+
+def _area_sections(store: RunStore, figdir: Path, others: list[Path]) -> dict[str, Any]:
+    """Arithmetic and search sections from the bench database itself and from ``others``, and generic sections
+    for any table left over."""
+    from actlab.report.sections import arith_section, kinds, search_section
+
+    arith, search = [], []
+    own: set[str] = set()
+    for db in [store.path, *others]:
+        found = kinds(db) if Path(db).is_file() else set()
+        a = arith_section(Path(db), figdir) if "arith" in found else None
+        sr = search_section(Path(db), figdir) if "search" in found else None
+        arith += [a] if a else []
+        search += [sr] if sr else []
+        if db == store.path:
+            own = {k for k, sec in (("arith", a), ("search", sr)) if sec}
+    return {"arith_sections": arith, "search_sections": search, "extra": _extra_sections(store, figdir, own)}
 
 
 def render(context: dict[str, Any]) -> str:
@@ -284,18 +294,32 @@ def _check_selection(store: RunStore, suite_id: int | None, baseline: str) -> No
         raise UnknownNameError("baseline activation", baseline, acts)
 
 
-def write_report(db: str | Path, out_dir: str | Path, suite_id: int | None = None, baseline: str = "relu",
-                 tie_tol: float = 0.0) -> Path:
-    """Write ``out_dir/index.html`` (and ``out_dir/figures/*.png``) for the runs in ``db``."""
-    db, out_dir = Path(db), Path(out_dir)
-    if not db.is_file():
-        raise ConfigError(f"database {str(db)!r} does not exist (run `actlab bench --db {db}` first)")
+def write_report(db: str | Path | list[str | Path], out_dir: str | Path, suite_id: int | None = None,
+                 baseline: str = "relu", tie_tol: float = 0.0) -> Path:
+    """Write ``out_dir/index.html`` (and ``out_dir/figures/*.png``) for the results in ``db``: one database, or a
+    list of them and folders of ``*.db`` files (each command has its own default: runs/bench.db, search.db,
+    arith.db). Bench databases are merged; search and arithmetic databases get their own sections."""
+    import tempfile
+
+    from actlab.report.sections import expand, kinds
+    from actlab.store.runs import merge_databases
+
+    files = expand(db)
+    out_dir = Path(out_dir)
     from actlab.bench.runner import check_writable
 
     check_writable(out_dir, "report directory", is_dir=True)
-    with RunStore(db, create=False) as store:
-        _check_selection(store, suite_id, baseline)
-        ctx = build_context(store, out_dir, suite_id, baseline, tie_tol)
+    bench = [f for f in files if "bench" in kinds(f)]
+    if len(bench) > 1 and suite_id is not None:
+        raise ConfigError("--suite-id names a suite of one database; give one bench database with it")
+    with tempfile.TemporaryDirectory(prefix="actlab-report-") as tmp:
+        main = merge_databases(bench, Path(tmp) / "merged.db") if len(bench) > 1 else (bench or files)[0]
+        others = [f for f in files if f != main]  # their arithmetic and search results get sections
+        with RunStore(main, create=False) as store:
+            _check_selection(store, suite_id, baseline)
+            ctx = build_context(store, out_dir, suite_id, baseline, tie_tol, others)
+        if len(bench) > 1:
+            ctx["db"] = ", ".join(map(str, bench))
     index = out_dir / "index.html"
     index.write_text(render(ctx), encoding="utf-8")
     return index
