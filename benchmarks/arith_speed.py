@@ -187,7 +187,7 @@ def section(res: dict, repeats: int, load: tuple[float, float]) -> str:
               "- What removed the time: NumPy's PCG64 draw (≈ 2.5 ns per float32 here, ≈ 3.2 ms of a 13 ms step) → "
               "a compiled xoshiro128+ sampler (≈ 0.4 ms per 1.28·10⁶ floats); the float64 gather for the targets → "
               "subset sums taken while the row is in cache; for NAU → NMU, sampling, forward, loss and the whole "
-              "backward in one C loop per seed (the 51 KB batch never leaves the cache; `actlab.arith.rng.nmu_step`), "
+              "backward in one C loop per seed (the 51 KB batch never leaves the cache; `actlab.arith.rng.two_layer_step`), "
               "so no 5 MB batch is written and read twice; everywhere else autograd's bmm backward for x·Wᵀ "
               "(a transposed, strided product, ≈ 2 ms) → `_SeedMatmul` (dW = gᵀx as one bmm, ≈ 0.4 ms); "
               "per-parameter Adam → one fused Adam over a flat tensor.",
