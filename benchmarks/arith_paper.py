@@ -65,9 +65,10 @@ def report(rows: list[dict], iterations: int) -> str:
         "declared differences: (1) per-seed training samples come from the xoshiro128+ stream "
         "(`stream=\"xoshiro\"`, one stream per seed as in the paper, not the PCG64 stream of the other sections); "
         "(2) early exit per seed (`stop_when_solved=10`): a seed whose test MSE stayed below the threshold for 10 "
-        "evaluations in a row (10⁴ iterations) stops, so its solved-at is unchanged by construction, it counts as "
-        "solved, and its sparsity error is the one at its best-validation step up to then (before the NMU ramp "
-        "has finished, for early solvers). Trained by `benchmarks/arith_paper.py` (fast engine, one seed batch of "
+        "evaluations in a row (10⁴ iterations) stops, so its solved-at (first crossing) is unchanged by construction; "
+        "its success and sparsity error are taken at its best-validation step up to the stop (a full run could "
+        "still pick a later step; for early NMU solvers the sparsity error is taken before the regulariser ramp "
+        "has finished). Trained by `benchmarks/arith_paper.py` (fast engine, one seed batch of "
         "100, nice 19 on the shared 2-core VM; resumable from the store's checkpoints).", "",
         "| op | model | status | ours: solved so far | paper: success | ours: solved-at median | paper: median |",
         "|---|---|---|---|---|---|---|"]
