@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from actlab.cli.console import console
+from actlab.cli.rayopts import CpusPerRun, GpusPerRun, RayAddress
 
 
 def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu", tie_tol: float = 0.0) -> Table:
@@ -80,18 +81,23 @@ def bench(
     precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
                                                   "tasks (default: $ACTLAB_DATA)")] = None,
+    ray_address: RayAddress = None,
+    cpus_per_run: CpusPerRun = None,
+    gpus_per_run: GpusPerRun = None,
 ):
     """Run every (activation, task, seed) of a suite once; runs already in --db are skipped (resume)."""
     from actlab.bench.config import resolve_suite, validate_names, with_run_options
     from actlab.bench.runner import check_writable, run_suite
     from actlab.train.device import check_device
 
-    if (device is not None or precision is not None) and backend != "ray":  # no CUDA here: exit 2 before any work
+    on_ray = backend == "ray" or ray_address is not None  # devices are the workers' business there
+    if (device is not None or precision is not None) and not on_ray:  # no CUDA here: exit 2 before any work
         check_device(device or "cpu", precision or "fp32")
     if suite is None and (acts is None or tasks is None):
         suite = "quick"  # flags given without a suite refine the demo suite
     cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=seeds, backend=backend, workers=workers,
-                        baseline=baseline)
+                        baseline=baseline, ray_address=ray_address, cpus_per_run=cpus_per_run,
+                        gpus_per_run=gpus_per_run)
     cfg = with_run_options(cfg, device, precision, data_dir)
     cfg = validate_names(cfg)  # bad names and paths fail before any output (the runner checks again)
     check_writable(db, "database path")
