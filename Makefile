@@ -19,7 +19,7 @@ $(VENV)/.test: $(VENV)/.runtime
 	$(PIP) -c requirements.lock -e ".[test]"
 	touch $@
 
-.PHONY: install demo test test-browser bench-perf clean
+.PHONY: install demo test test-browser bench-perf docs clean
 install: $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
@@ -32,6 +32,11 @@ test: $(VENV)/.test
 test-browser: $(VENV)/.test
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PY) -m pytest -q -m browser
+
+# the API reference from the docstrings (pdoc, offline) into docs/api/ (generated, not committed)
+docs: $(VENV)/.test
+	$(PY) docs/build_api.py -o docs/api
+	@echo "API reference: $(CURDIR)/docs/api/index.html"
 
 bench-perf: $(VENV)/.runtime
 	$(PY) benchmarks/activations.py

@@ -9,14 +9,14 @@ Writes the table into the "Activations" section of BENCHMARKS.md.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import time
 from pathlib import Path
 
+import harness
 import torch
-from mdblock import write_block
+from harness import time_call, write_block
 
 import actlab
 from actlab.zoo.kernels import compiled
@@ -38,17 +38,9 @@ def saved_tensor_count(fn, x) -> int:
     return len(seen)
 
 
-def time_call(fn, reps: int) -> float:
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        fn()
-    return (time.perf_counter() - t0) / reps
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = harness.parser(__doc__, repeats=7)
     ap.add_argument("--n", type=int, default=4 * 1024 * 1024)
-    ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--inner", type=int, default=5)
     ap.add_argument("--only", default="")
     ap.add_argument("--no-compile", action="store_true")
@@ -97,8 +89,7 @@ def main() -> None:
             if k == "relu":
                 continue
             for part in ("fwd", "fb"):
-                ratios = [a / b for a, b in zip(res[k][part], res["relu"][part])]
-                row[f"{k}_{part}"] = (statistics.median(ratios), min(ratios), max(ratios))
+                row[f"{k}_{part}"] = harness.summary(harness.ratios(res[k][part], res["relu"][part]))
         row["relu_fb_ms"] = statistics.median(res["relu"]["fb"]) * 1e3
         rows.append(row)
         print(name, {k: (round(v[0], 2) if isinstance(v, tuple) else v) for k, v in row.items()}, flush=True)

@@ -20,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import harness
 import torch
-from mdblock import write_block
+from harness import write_block
 from torch import nn
 
 from actlab.kan import KAN, basis_names, create_dataset, fit, toy_function
@@ -89,20 +90,14 @@ def speed(repeats: int, iters: int, pykan_iters: int = 3) -> tuple[list[tuple[st
     for s in steps.values():  # warm-up (also compiles the compiled backend)
         s()
         s()
-    times: dict[str, list[float]] = {n: [] for n in steps}
-    for _ in range(repeats):  # interleaved: every contender once per round
-        for n, s in steps.items():
-            k = pykan_iters if n == "pykan" else iters
-            t0 = time.perf_counter()
-            for _ in range(k):
-                s()
-            times[n].append((time.perf_counter() - t0) / k * 1e3)
-    rows = [(n, statistics.median(t), min(t), max(t)) for n, t in times.items()]
+    inner = {n: pykan_iters if n == "pykan" else iters for n in steps}
+    times = {n: [t * 1e3 for t in ts] for n, ts in harness.interleaved(steps, repeats, inner).items()}  # ms
+    rows = [(n, *harness.summary(t)) for n, t in times.items()]
     return rows, times
 
 
 def ratios(times: dict, num: str, den: str) -> list[float]:
-    return [a / b for a, b in zip(times[num], times[den])]
+    return harness.ratios(times[num], times[den])
 
 
 def speed_table(rows, times) -> str:
@@ -218,8 +213,7 @@ def write_section(path: Path, heading: str, body: str) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeats", type=int, default=7)
+    ap = harness.parser(__doc__, repeats=7)
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--pykan-iters", type=int, default=3, help="pykan steps per repeat (each ~0.1 s)")
     ap.add_argument("--threads", type=int, default=1)

@@ -64,7 +64,8 @@ def undeclared_imports(package_dir: Path, runtime: set[str], optional: set[str])
     skip = set(sys.stdlib_module_names) | {"__future__", package_dir.name}
     out = []
     for path in sorted(package_dir.rglob("*.py")):
-        for top, line, lazy, guarded in sorted(_import_sites(ast.parse(path.read_text(), str(path))), key=lambda t: t[1]):
+        sites = sorted(_import_sites(ast.parse(path.read_text(), str(path))), key=lambda t: t[1])
+        for top, line, lazy, guarded in sites:
             if top in skip:
                 continue
             dists = {_norm(d) for d in mod2dist.get(top, [top])}

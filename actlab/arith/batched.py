@@ -36,9 +36,8 @@ def unit_name(unit: str) -> str:
         raise ParameterError(f"unit must be a string, got {type(unit).__name__}")
     if unit in ARITH_MODELS:
         return ARITH_MODELS.entry(unit).name
-    k = unit.strip().lower().replace("-", "_")
-    try:
-        return actlab.get(k).name
+    try:  # any zoo activation: an MLP baseline
+        return actlab.get(unit).name
     except UnknownNameError:
         raise UnknownNameError("unit", unit, unit_names()) from None
 

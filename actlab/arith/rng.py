@@ -31,52 +31,149 @@ from actlab.core.errors import ParameterError
 
 LANES = 8
 _SOURCE = r"""
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #define L 8
 typedef uint32_t vu __attribute__((vector_size(4 * L)));
 typedef float vf __attribute__((vector_size(4 * L)));
-/* state: S x 4 x L uint32 (word-major per seed); out: S rows of row_stride floats, each holding K blocks of m
-   floats at block_stride; every block consumes ceil(m / L) lane steps (GCC/Clang vector extensions: one
-   xoshiro128+ step of all L lanes is a handful of vector instructions). */
-void fill(uint32_t *state, int64_t S, int64_t K, int64_t m, int64_t row_stride, int64_t block_stride,
-          float *out, float lo, float width, int64_t n, const int64_t *ranges, double *sums) {
-    int64_t groups = (m + L - 1) / L;
+
+/* m floats of one seed's stream into o: ceil(m / L) steps of all L xoshiro128+ lanes (GCC/Clang vector
+   extensions: one step is a handful of vector instructions); the tail of the last step is discarded. */
+static void gen_block(vu *a, vu *b, vu *c, vu *d, int64_t m, float *o, float lo, float width) {
     vf vlo = {0}, vw = {0}, one = {0};
     vlo += lo; vw += width; one += 1.0f;
+    for (int64_t base = 0; base < m; base += L) {
+        vu r = *a + *d;
+        vu t = *b << 9;
+        *c ^= *a; *d ^= *b; *b ^= *c; *a ^= *d; *c ^= t; *d = (*d << 11) | (*d >> 21);
+        vu bits = (r >> 9) | 0x3F800000u;
+        vf f;
+        memcpy(&f, &bits, sizeof f);
+        f = (f - one) * vw + vlo;
+        int64_t cnt = m - base < L ? m - base : L;
+        if (cnt == L) memcpy(o + base, &f, sizeof f); else memcpy(o + base, &f, (size_t)cnt * sizeof(float));
+    }
+}
+
+static void load(const uint32_t *st, vu *a, vu *b, vu *c, vu *d) {
+    memcpy(a, st, sizeof *a); memcpy(b, st + L, sizeof *b); memcpy(c, st + 2 * L, sizeof *c);
+    memcpy(d, st + 3 * L, sizeof *d);
+}
+
+static void store(uint32_t *st, const vu *a, const vu *b, const vu *c, const vu *d) {
+    memcpy(st, a, sizeof *a); memcpy(st + L, b, sizeof *b); memcpy(st + 2 * L, c, sizeof *c);
+    memcpy(st + 3 * L, d, sizeof *d);
+}
+
+/* float64 sum of row[lo:hi] (exact for float32 inputs of one binade, so any order gives the same value) */
+static double range_sum(const float *row, int64_t lo, int64_t hi) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int64_t j = lo;
+    for (; j + 4 <= hi; j += 4) { s0 += row[j]; s1 += row[j + 1]; s2 += row[j + 2]; s3 += row[j + 3]; }
+    for (; j < hi; j++) s0 += row[j];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* state: S x 4 x L uint32 (word-major per seed); out: S rows of row_stride floats, each holding K blocks of m
+   floats at block_stride. With ranges (S x 4: a0, a1, b0, b1), sums gets each sample's two subset sums. */
+void fill(uint32_t *state, int64_t S, int64_t K, int64_t m, int64_t row_stride, int64_t block_stride,
+          float *out, float lo, float width, int64_t n, const int64_t *ranges, double *sums) {
     for (int64_t s = 0; s < S; s++) {
         vu a, b, c, d;
-        uint32_t *st = state + s * 4 * L;
-        memcpy(&a, st, sizeof a); memcpy(&b, st + L, sizeof b); memcpy(&c, st + 2 * L, sizeof c);
-        memcpy(&d, st + 3 * L, sizeof d);
+        load(state + s * 4 * L, &a, &b, &c, &d);
         for (int64_t k = 0; k < K; k++) {
             float *o = out + s * row_stride + k * block_stride;
-            for (int64_t g = 0; g < groups; g++) {
-                vu r = a + d;
-                vu t = b << 9;
-                c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >> 21);
-                vu bits = (r >> 9) | 0x3F800000u;
-                vf f;
-                memcpy(&f, &bits, sizeof f);
-                f = (f - one) * vw + vlo;
-                int64_t base = g * L, c = m - base < L ? m - base : L;
-                if (c == L) memcpy(o + base, &f, sizeof f); else memcpy(o + base, &f, (size_t)c * sizeof(float));
-            }
-            if (ranges) { /* subset sums of every sample of this block, in float64 (exact for float32 inputs) */
+            gen_block(&a, &b, &c, &d, m, o, lo, width);
+            if (ranges) {
                 const int64_t *rg = ranges + 4 * s;
                 double *sm = sums + 2 * (o - out) / n;
                 for (int64_t i = 0; i < m / n; i++) {
-                    const float *row = o + i * n;
-                    double sa = 0.0, sb = 0.0;
-                    for (int64_t j = rg[0]; j < rg[1]; j++) sa += row[j];
-                    for (int64_t j = rg[2]; j < rg[3]; j++) sb += row[j];
-                    sm[2 * i] = sa; sm[2 * i + 1] = sb;
+                    sm[2 * i] = range_sum(o + i * n, rg[0], rg[1]);
+                    sm[2 * i + 1] = range_sum(o + i * n, rg[2], rg[3]);
                 }
             }
         }
-        memcpy(st, &a, sizeof a); memcpy(st + L, &b, sizeof b); memcpy(st + 2 * L, &c, sizeof c);
-        memcpy(st + 3 * L, &d, sizeof d);
+        store(state + s * 4 * L, &a, &b, &c, &d);
     }
+}
+
+static double combine(int op, double a, double b) {
+    switch (op) {
+        case 0: return a + b;
+        case 1: return a - b;
+        case 2: return a * b;
+        case 3: return a / b;
+        case 4: return a * a;
+        default: return sqrt(a);
+    }
+}
+
+static float dot(const float *x, const float *w, int64_t n) {
+    vf acc = {0};
+    int64_t j = 0;
+    for (; j + L <= n; j += L) {
+        vf vx, vw;
+        memcpy(&vx, x + j, sizeof vx); memcpy(&vw, w + j, sizeof vw);
+        acc += vx * vw;
+    }
+    float s = 0.0f;
+    for (int l = 0; l < L; l++) s += acc[l];
+    for (; j < n; j++) s += x[j] * w[j];
+    return s;
+}
+
+/* One training step's data, forward and MSE backward of NAU -> NMU for every seed, the batch never leaving the
+   cache: draw the seed's B x n inputs (the same numbers fill() would give), subset sums -> targets, h = W1 x,
+   z = prod_k (h_k w_k + 1 - w_k), loss = mean (z - y)^2, and the loss's gradients with respect to the (clamped)
+   weights W1 (S x H x n) and w = W2 (S x H). H <= 64. */
+int nmu_step(uint32_t *state, int64_t S, int64_t B, int64_t n, int64_t H, const int64_t *ranges, float lo,
+             float width, int op, const float *W1, const float *W2, double *loss, float *g1, float *g2) {
+    if (H > 64) return -1;
+    float *x = malloc((size_t)(B * n) * sizeof(float));
+    if (!x) return -2;
+    float h[64], f[64], dh[64], po[64];
+    for (int64_t s = 0; s < S; s++) {
+        vu a, b, c, d;
+        load(state + s * 4 * L, &a, &b, &c, &d);
+        gen_block(&a, &b, &c, &d, B * n, x, lo, width);
+        store(state + s * 4 * L, &a, &b, &c, &d);
+        const int64_t *rg = ranges + 4 * s;
+        const float *w1 = W1 + s * H * n, *w2 = W2 + s * H;
+        float *gw1 = g1 + s * H * n, *gw2 = g2 + s * H;
+        memset(gw1, 0, (size_t)(H * n) * sizeof(float));
+        memset(gw2, 0, (size_t)H * sizeof(float));
+        double total = 0.0;
+        for (int64_t i = 0; i < B; i++) {
+            const float *row = x + i * n;
+            float y = (float)combine(op, range_sum(row, rg[0], rg[1]), range_sum(row, rg[2], rg[3]));
+            float z = 1.0f;
+            for (int64_t k = 0; k < H; k++) {
+                h[k] = dot(row, w1 + k * n, n);
+                f[k] = h[k] * w2[k] + 1.0f - w2[k];
+                z *= f[k];
+            }
+            float diff = z - y;
+            total += (double)diff * (double)diff;
+            float gz = 2.0f * diff / (float)B;
+            for (int64_t k = 0; k < H; k++) {
+                float p = 1.0f;
+                for (int64_t q = 0; q < H; q++) if (q != k) p *= f[q];
+                po[k] = gz * p;
+                gw2[k] += po[k] * (h[k] - 1.0f);
+                dh[k] = po[k] * w2[k];
+            }
+            for (int64_t k = 0; k < H; k++) {
+                float *gk = gw1 + k * n;
+                const float dk = dh[k];
+                for (int64_t j = 0; j < n; j++) gk[j] += dk * row[j];
+            }
+        }
+        loss[s] = total / (double)B;
+    }
+    free(x);
+    return 0;
 }
 """
 _FLAGS = ["-O3", "-ffp-contract=off", "-fno-fast-math", "-shared", "-fPIC"]
@@ -108,7 +205,7 @@ def _library() -> ctypes.CDLL:
             src = Path(tmp) / "xoshiro.c"
             src.write_text(_SOURCE)
             out = Path(tmp) / target.name
-            proc = subprocess.run([cc, *flags, str(src), "-o", str(out)], capture_output=True, text=True)
+            proc = subprocess.run([cc, *flags, str(src), "-o", str(out), "-lm"], capture_output=True, text=True)
             if proc.returncode != 0:
                 raise ParameterError(f"building the xoshiro sampler with {cc} failed:\n{proc.stderr.strip()[:2000]}")
             os.replace(out, target)  # atomic: concurrent builders leave one complete file
@@ -117,6 +214,10 @@ def _library() -> ctypes.CDLL:
     lib.fill.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
                          ctypes.c_int64, ctypes.c_void_p, ctypes.c_float, ctypes.c_float, ctypes.c_int64,
                          ctypes.c_void_p, ctypes.c_void_p]
+    lib.nmu_step.restype = ctypes.c_int
+    lib.nmu_step.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+                             ctypes.c_void_p, ctypes.c_float, ctypes.c_float, ctypes.c_int, ctypes.c_void_p,
+                             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     _LIB = lib
     return lib
 
@@ -162,3 +263,26 @@ class Xoshiro:
             rp, sp = ranges.ctypes.data, sums.ctypes.data
         self._lib.fill(self.state.ctypes.data, S, K, m, m, S * m, out.ctypes.data, float(lo), float(width), n, rp, sp)
         return out
+
+
+OP_CODES = {"add": 0, "sub": 1, "mul": 2, "div": 3, "square": 4, "sqrt": 5}
+
+
+def nmu_step(gen: Xoshiro, B: int, n: int, ranges: np.ndarray, lo: float, width: float, op: str,
+             w1: np.ndarray, w2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One iteration of NAU → NMU for every seed, fused with its sampling (`gen` advances by one batch per seed).
+
+    ``w1 (S, H, n)`` and ``w2 (S, H)`` are the clamped weights (float32, C-contiguous); returns the per-seed MSE
+    ``(S,)`` float64 and its gradients with respect to ``w1`` and ``w2``. The inputs are the numbers `Xoshiro.fill`
+    would give for the same state; the targets and the MSE follow `ArithTask.targets` and the reference loss.
+    """
+    S, H, _ = w1.shape
+    loss = np.empty(S, dtype=np.float64)
+    g1 = np.empty_like(w1)
+    g2 = np.empty_like(w2)
+    rc = gen._lib.nmu_step(gen.state.ctypes.data, S, B, n, H, ranges.ctypes.data, float(lo), float(width),
+                           OP_CODES[op], w1.ctypes.data, w2.ctypes.data, loss.ctypes.data, g1.ctypes.data,
+                           g2.ctypes.data)
+    if rc != 0:
+        raise ParameterError(f"the fused NAU → NMU step supports hidden sizes up to 64 (error {rc})")
+    return loss, g1, g2

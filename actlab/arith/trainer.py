@@ -28,7 +28,8 @@ import torch
 
 from actlab.arith.batched import ArithNet, DataStream, Regularizer, default_regularizer
 from actlab.arith.fast import STREAMS, FlatParams, SampleStream, seed_dim_only, select_pcg64, select_reference_state
-from actlab.arith.units import fast_matmul
+from actlab.arith.rng import nmu_step
+from actlab.arith.units import NAU, NMU, fast_matmul
 from actlab.arith.task import ArithTask
 from actlab.core.errors import ParameterError
 
@@ -282,7 +283,9 @@ class BatchedTrainer:
 
     def _drop_finished(self) -> None:
         finished = self.stopped[self.active] | self.track.diverged[self.active]
-        if finished.any() and seed_dim_only(self.model):
+        if finished.all():  # nothing left to train: the loop ends
+            self.active = self.active[:0]
+        elif finished.any() and seed_dim_only(self.model):
             self._select(self.active[~finished])
 
     # ---- the loop -----------------------------------------------------------------------------------------------
@@ -297,12 +300,40 @@ class BatchedTrainer:
             elif dead[idx]:
                 p.grad.zero_()
 
+    def _fused(self) -> bool:
+        """NAU → NMU on per-seed xoshiro samples: sampling, forward and the MSE's backward run as one C loop per
+        seed (`actlab.arith.rng.nmu_step`), the batch never leaving the cache."""
+        m = self.model
+        return (self.engine == "fast" and isinstance(self.stream, SampleStream) and self.stream.kind == "xoshiro"
+                and not self.stream.shared and isinstance(m.layer1, NAU) and isinstance(m.layer2, NMU)
+                and m.act is None and m.layer1.out_features <= 64)
+
+    def _fused_mse(self) -> torch.Tensor:
+        """The MSE part of `step` through `nmu_step`: per-seed loss, gradients written into the parameters' grads
+        (times the forward clamps' masks, as autograd's clamp backward does)."""
+        l1, l2, st = self.model.layer1, self.model.layer2, self.stream
+        w1, w2 = l1.weight.detach(), l2.weight.detach()  # (S, H, n), (S, 1, H)
+        S, H, n = w1.shape
+        loss, g1, g2 = nmu_step(st.gen, self.config.batch_size, n, st.ranges, st.lo, st.width, self.task.op,
+                                w1.clamp(-1.0, 1.0).contiguous().numpy(), w2.clamp(0.0, 1.0).reshape(S, H).numpy())
+        l1.weight.grad.copy_(torch.from_numpy(g1) * ((w1 >= -1.0) & (w1 <= 1.0)))
+        l2.weight.grad.copy_(torch.from_numpy(g2).view(S, 1, H) * ((w2 >= 0.0) & (w2 <= 1.0)))
+        return torch.from_numpy(loss).float()
+
     def step(self) -> torch.Tensor:
         """One optimiser step for every active seed; returns the per-seed loss."""
-        x, y = self.stream.next()
-        with fast_matmul() if self.engine == "fast" else contextlib.nullcontext():
-            pred = self.model(x)
-        loss_s = ((pred - y) ** 2).mean(1)
+        fused = self.flat is not None and self._fused()
+        if self.flat is not None:
+            self.flat.zero_grad()
+        else:
+            self.opt.zero_grad(set_to_none=False)
+        if fused:
+            loss_s = self._fused_mse()
+        else:
+            x, y = self.stream.next()
+            with fast_matmul() if self.engine == "fast" else contextlib.nullcontext():
+                pred = self.model(x)
+            loss_s = ((pred - y) ** 2).mean(1)
         lam = self.schedule(self.iteration) if self.schedule is not None else 0.0
         if lam > 0:
             loss_s = loss_s + lam * self.model.regularizer()
@@ -312,12 +343,9 @@ class BatchedTrainer:
             tr.diverged[idx] |= bad
         dead = tr.diverged[idx] | self.stopped[idx]
         loss = torch.where(dead, torch.zeros_like(loss_s), loss_s).sum()
-        if self.flat is not None:
-            self.flat.zero_grad()
-        else:
-            self.opt.zero_grad(set_to_none=False)
-        with fast_matmul() if self.engine == "fast" else contextlib.nullcontext():
-            loss.backward()
+        if loss.requires_grad:  # the fused path has its MSE gradients already; only a regulariser is left
+            with fast_matmul() if self.engine == "fast" else contextlib.nullcontext():
+                loss.backward()
         if dead.any():
             self._freeze(dead)
         self.opt.step()

@@ -1,7 +1,7 @@
 """Suite configuration: activations × tasks × seeds × budget options, validated with pydantic.
 
-A suite comes from a built-in name (`quick`, `standard`, `headline`), a YAML/TOML/JSON file, or CLI flags layered on top of
-either. Every invalid field raises `ConfigError` naming the field, what was expected and what was given.
+A suite comes from a built-in name (`quick`, `standard`, `headline`), a YAML/TOML/JSON file, or CLI flags layered on
+top of either. Every invalid field raises `ConfigError` naming the field, what was expected and what was given.
 
 Example file (YAML)::
 
@@ -11,6 +11,7 @@ Example file (YAML)::
     seeds: 5                 # or an explicit list [0, 1, 2]
     budget: {epochs: 5}      # overrides passed to every Task.run
     task_budget: {mnist1d_cnn: {epochs: 3}}
+    imports: [myacts.py]     # plugins defining activations/tasks: .py paths (relative to this file) or modules
 """
 from __future__ import annotations
 
@@ -58,6 +59,12 @@ class SuiteConfig(BaseModel):
     def _address_means_ray(cls, v: Any) -> Any:
         # a suite file's dump always carries backend "local" (the default), so the address alone decides
         return {**v, "backend": "ray"} if isinstance(v, dict) and v.get("ray_address") else v
+    imports: list[str] = Field(default_factory=list)
+
+    @field_validator("imports", mode="before")
+    @classmethod
+    def _imports(cls, v: Any) -> Any:
+        return _split(v)
 
     @field_validator("acts", "tasks", mode="before")
     @classmethod
@@ -186,7 +193,15 @@ def load_file(path: str | Path) -> SuiteConfig:
                           f"tasks, seeds, ...), got a {type(data).__name__}")
     data = dict(data)
     data.setdefault("name", path.stem)
+    if isinstance(data.get("imports"), list):  # plugin files are found next to the suite file
+        data["imports"] = [_relative_to(path.parent, r) for r in data["imports"]]
     return make_config(data)
+
+
+def _relative_to(base: Path, ref: Any) -> Any:
+    if isinstance(ref, str) and (ref.endswith(".py") or "/" in ref) and not Path(ref).expanduser().is_absolute():
+        return str((base / ref).resolve())
+    return ref
 
 
 def resolve_suite(suite: str | Path | None = None, **overrides: Any) -> SuiteConfig:
@@ -209,11 +224,14 @@ def validate_names(cfg: SuiteConfig) -> SuiteConfig:
     """Every activation and task must be registered (unknown → `UnknownNameError` with suggestions).
 
     Returns the config with canonical names (aliases such as ``digits`` → ``digits_mlp`` resolved), so that a
-    run asked for under an alias is the same run in the database.
+    run asked for under an alias is the same run in the database. The suite's ``imports`` are loaded first
+    (`actlab.core.plugins`): the names they define can only be checked once they are registered.
     """
     import actlab
+    from actlab.core import plugins
     from actlab.tasks import get_task
 
+    plugins.load(cfg.imports)
     unknown = sorted(set(cfg.task_budget) - set(cfg.tasks))
     if unknown:
         raise ConfigError(f"field 'task_budget': entries {unknown} name tasks not in this suite "

@@ -21,6 +21,9 @@ from actlab.bench.backends.scheduler import InFlight
 from actlab.bench.config import SuiteConfig, validate_names
 from actlab.core.errors import ConfigError
 from actlab.core.errors import UnknownNameError
+from actlab.core.plugins import ensure as ensure_plugins
+from actlab.core.plugins import loaded as loaded_plugins
+from actlab.core.plugins import origin as plugin_origin
 from actlab.store.runs import RunStore, run_key
 
 Event = Callable[..., None]
@@ -37,6 +40,7 @@ class RunSpec:
     seed: int
     options: dict[str, Any] = field(default_factory=dict)
     act_id: str | None = None  # the activation's definition hash (`activation_identity`), part of the key
+    origin: str | None = None  # the plugin file that defined the activation (None for built-ins); not in the key
 
     @property
     def key(self) -> str:
@@ -69,7 +73,8 @@ def plan(cfg: SuiteConfig) -> list[RunSpec]:
 
     opts = {t: options(t) for t in cfg.tasks}
     ids = {a: activation_identity(a) for a in cfg.acts}
-    return [RunSpec(t, a, s, opts[t], ids[a]) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
+    origins = {a: plugin_origin(a) for a in cfg.acts}
+    return [RunSpec(t, a, s, opts[t], ids[a], origins[a]) for t in cfg.tasks for s in cfg.seeds for a in cfg.acts]
 
 
 def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
@@ -103,10 +108,14 @@ def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
 
 
 def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None = None,
-                callback: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Run one (task, act, seed) and return the task's result dict (top-level so a worker process can pickle it)."""
+                callback: Callable[..., None] | None = None, plugins: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """Run one (task, act, seed) and return the task's result dict (top-level so a worker process can pickle it).
+
+    ``plugins``: `actlab.core.plugins.Plugin` records loaded first (a no-op where they are loaded already), so a
+    worker process (pool, Ray) knows the activations and tasks the planning process had from plugins."""
     from actlab.tasks import get_task
 
+    ensure_plugins(plugins)
     t = get_task(task)
     kw = {k: v for k, v in (options or {}).items() if k != TASK_FINGERPRINT}
     if callback is not None:
@@ -153,7 +162,7 @@ def _resolve_backend(backend: Any, cfg: SuiteConfig) -> Any:
 
 def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event: Event | None = None,
               outputs: Iterable[str | Path] = (), run_callback: Callable[..., None] | None = None,
-              progress: bool = False) -> SuiteResult:
+              progress: bool = False, rerun: bool = False) -> SuiteResult:
     """Run every missing run of ``cfg`` and record it in ``db``.
 
     ``backend``: None runs in this process, one after the other; "local"/"ray" (or a Backend object from
@@ -167,6 +176,10 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
     ``run_callback(event)``. In-process every event arrives at once; from worker processes (local pool, Ray)
     start/epoch/end events travel through the backend's progress channel and are delivered here, in this
     process, while the runner waits for results.
+
+    ``rerun=True`` runs every run of the suite again, finished or not; the earlier rows stay in ``db`` marked
+    superseded (reports count the newest). Plugins (the suite's ``imports`` and whatever this process loaded)
+    are loaded by every worker before its first run.
     """
     emit = on_event or (lambda kind, **kw: None)
     cfg = validate_names(cfg)
@@ -180,12 +193,13 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
         sid = store.add_suite(cfg.name, cfg.model_dump(), [r.key for r in runs])
         done = store.done_keys()
         result = SuiteResult(sid, Path(db))
-        todo = [r for r in runs if r.key not in done]
-        result.skipped = [r for r in runs if r.key in done]
+        todo = [r for r in runs if rerun or r.key not in done]
+        result.skipped = [r for r in runs if not rerun and r.key in done]
         emit("suite_start", total=len(runs), todo=len(todo), skipped=len(result.skipped))
 
         def record(spec: RunSpec, res: dict[str, Any] | None, err: str | None) -> None:
-            store.record_run(spec.task, spec.act, spec.seed, spec.options, res, error=err, act_id=spec.act_id)
+            store.record_run(spec.task, spec.act, spec.seed, spec.options, res, error=err, act_id=spec.act_id,
+                             origin=spec.origin)
             store.update_relative_step_times(STEP_TIME_BASELINE)
             if err is not None:
                 result.errors.append((spec, err))
@@ -215,7 +229,7 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
                     record(spec, res, None)
         else:
             _run_on_backend(be, todo, record, emit, own=isinstance(backend, str),
-                            on_progress=on_progress if forward else None)
+                            on_progress=on_progress if forward else None, plugins=loaded_plugins())
         result.wall_time = time.perf_counter() - t0
         emit("suite_end", result=result)
     return result
@@ -225,7 +239,8 @@ POLL_S = 0.2  # how often the parent drains worker progress while it waits for r
 
 
 def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], emit: Event, own: bool,
-                    on_progress: Callable[[RunSpec, Any], None] | None = None) -> None:
+                    on_progress: Callable[[RunSpec, Any], None] | None = None,
+                    plugins: tuple[Any, ...] = ()) -> None:
     """Keep at most ``num_workers`` runs in flight and record each as it finishes, so a kill loses only those
     in flight (an eager in-process backend runs a job inside ``submit``; it is recorded right after).
 
@@ -250,7 +265,7 @@ def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], e
                 if channel is not None:
                     by_key[spec.key] = spec
                     cb = _Forward(channel.sink, spec.key)
-                flight.submit(n, execute_run, spec.task, spec.act, spec.seed, spec.options, cb)
+                flight.submit(n, execute_run, spec.task, spec.act, spec.seed, spec.options, cb, plugins)
             finished = flight.wait()
             deliver()
             for job in finished:

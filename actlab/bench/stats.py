@@ -252,3 +252,15 @@ def pareto_front(points: Sequence[tuple[float, float]], higher_is_better: bool =
         if not dominated:
             front.append(i)
     return sorted(front, key=lambda i: (pts[i][0], -pts[i][1]))
+
+
+def wall_times(runs: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], tuple[float, int]]:
+    """(task, "small" | "full") -> (mean seconds per finished run, number of runs), from stored runs; runs with
+    other budget options (epochs=..., a device) are left out, so the number answers "how long does it take here"."""
+    acc: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for r in runs:
+        opts = {k: v for k, v in (r.get("options") or {}).items() if k != "task_fingerprint"}
+        if r.get("status", "ok") == "error" or set(opts) - {"small"} or r.get("wall_time") is None:
+            continue
+        acc[(r["task"], "small" if opts.get("small") else "full")].append(float(r["wall_time"]))
+    return {k: (float(np.mean(v)), len(v)) for k, v in acc.items()}

@@ -37,7 +37,8 @@ def infoplane(act: Annotated[str, typer.Option("--act", "-a", help="activation n
                   TextColumn("repeats"), console=console, transient=True) as prog:
         bar = prog.add_task("mi", total=repeats)
         res = run_infoplane(cfg, out, reuse=not fresh, progress=lambda d, n: prog.update(bar, completed=d))
-    path = plot_infoplane(res, out / f"infoplane-{cfg.key()}.png")
+    # a predictable name (the cache key's hash stays in the cache files): the same command redraws the same file
+    path = plot_infoplane(res, out / f"infoplane-{cfg.act}-{cfg.estimator}.png")
     t = Table(title=f"{escape(cfg.act)} / {escape(estimator)}: last sampled epoch (mean of {repeats})")
     for col in ("layer", "I(X;T)", "I(T;Y)", "compression"):
         t.add_column(col, justify="right")
@@ -46,8 +47,24 @@ def infoplane(act: Annotated[str, typer.Option("--act", "-a", help="activation n
         t.add_row(str(j + 1), f"{res.ixt[:, -1, j].mean():.3f}", f"{res.ity[:, -1, j].mean():.3f}",
                   f"{comp[j]:.3f}")
     console.print(t)
+    note = negative_note(estimator, [res.ixt[:, -1].mean(0), res.ity[:, -1].mean(0)])
+    if note:
+        console.print(f"[yellow]note:[/] {note}")
     console.print(f"train acc {res.train_acc[:, -1].mean():.3f}, test acc {res.test_acc[:, -1].mean():.3f}; "
                   f"wrote {path}")
+
+
+def negative_note(estimator: str, values) -> str | None:
+    """What a negative mutual-information estimate means, when one is printed (only KSG can give one)."""
+    import numpy as np
+
+    low = min((float(np.min(v)) for v in values), default=0.0)
+    if low >= 0:
+        return None
+    if estimator == "ksg":
+        return (f"negative estimates (down to {low:.3f} bits): KSG is not a bound and is biased near zero, so a value "
+                "within a few hundredths of 0 means no detectable information, not less than none")
+    return f"negative estimates (down to {low:.3f} bits) from {estimator}: treat them as 0"
 
 
 def signal(names: Annotated[list[str], typer.Argument(help="activation names")],

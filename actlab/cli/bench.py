@@ -21,8 +21,10 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
     from actlab.store.runs import RunStore
     from actlab.tasks.metrics import metric_range
 
+    from actlab.report.labels import label_tasks
+
     with RunStore(db) as store:
-        runs = store.runs_with_baseline(suite_id, baseline)
+        runs = label_tasks(store.runs_with_baseline(suite_id, baseline))  # the report's column names
     sums = stats.summarize(runs)
     tasks = sorted({s.task for s in sums})
     by = {(s.task, s.act): s for s in sums}
@@ -40,7 +42,7 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
     t.add_column("rank", justify="right")
     for task in tasks:
         s0 = next(s for s in sums if s.task == task)
-        t.add_column(f"{task}\n{s0.metric} {'↑' if s0.higher_is_better else '↓'}", justify="right",
+        t.add_column(f"{escape(task)}\n{s0.metric} {'↑' if s0.higher_is_better else '↓'}", justify="right",
                      min_width=10, overflow="fold")
     t.add_column("step\n/ReLU", justify="right")
     t.add_column(f"W/T/L\nvs {baseline}", justify="right")
@@ -64,12 +66,77 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
     return t
 
 
+def parse_seeds(text: str | None) -> int | list[int] | None:
+    """``5`` → a count (seeds 0..4); ``0,1,2`` (or ``3,`` for the one seed 3) → that list."""
+    from actlab.core.errors import ConfigError
+
+    if text is None:
+        return None
+    try:
+        if "," in text:
+            return [int(p) for p in text.split(",") if p.strip()]
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"--seeds must be a count such as 5 or a list such as 0,1,2; got {text!r}") from None
+
+
+def with_budget(cfg: Any, small: bool | None, epochs: int | None) -> Any:
+    """``cfg`` with --small/--full and --epochs applied to every task's budget (None leaves the suite's)."""
+    from actlab.bench.config import make_config
+
+    budget = dict(cfg.budget)
+    if small is not None:
+        budget.pop("small", None)
+        if small:
+            budget["small"] = True
+    if epochs is not None:
+        budget["epochs"] = epochs
+    task_budget = {t: {k: v for k, v in b.items() if not (k == "epochs" and epochs is not None)}
+                   for t, b in cfg.task_budget.items()}
+    return make_config(cfg.model_dump() | {"budget": budget, "task_budget": task_budget})
+
+
+def plan_text(cfg: Any, db: Path) -> str:
+    """What `actlab bench` is about to run, printed before it runs: the suite, every activation, task (with its
+    budget in epochs) and seed."""
+    from actlab.tasks import get_task
+
+    lines = [f"suite {cfg.name}: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × {len(cfg.seeds)} seeds = "
+             f"{cfg.n_runs()} runs → {db}",
+             f"  activations: {', '.join(cfg.acts)}",
+             f"  seeds: {', '.join(map(str, cfg.seeds))}"]
+    for t in cfg.tasks:
+        opts = cfg.options_for(t)
+        kind = "small budget" if opts.get("small") else "full budget"
+        extra = {k: v for k, v in opts.items() if k != "small"}
+        task = get_task(t)
+        settings = getattr(task, "settings", None)
+        epochs = None
+        if settings is not None:
+            try:
+                epochs = settings(bool(opts.get("small")), **{k: v for k, v in extra.items()
+                                                               if k not in ("threads", "act_params")})[0].epochs
+            except Exception:  # noqa: BLE001 - the plan is informative; validate_names already checked options
+                epochs = None
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(extra.items()) if k != "epochs")
+        lines.append(f"  task {t}: {kind}" + (f", {epochs} epochs" if epochs is not None else "")
+                     + (f", {shown}" if shown else ""))
+    return "\n".join(lines)
+
+
 def bench(
-    suite: Annotated[str | None, typer.Option("--suite", "-s", help="quick | standard | a .yaml/.toml/.json file")]
+    suite: Annotated[str | None, typer.Option("--suite", "-s", help="quick | standard | headline | a .yaml/.toml/"
+                                              ".json file (default: quick, refined by --acts/--tasks/--seeds, "
+                                              "unless both --acts and --tasks are given)")]
     = None,
     acts: Annotated[str | None, typer.Option("--acts", "-a", help="comma-separated activations")] = None,
     tasks: Annotated[str | None, typer.Option("--tasks", "-t", help="comma-separated tasks")] = None,
-    seeds: Annotated[int | None, typer.Option("--seeds", help="number of seeds (0..n-1)")] = None,
+    seeds: Annotated[str | None, typer.Option("--seeds", help="a count (5 = seeds 0..4) or a list (0,1,2; one "
+                                              "seed: 3,)")] = None,
+    small: Annotated[bool | None, typer.Option("--small/--full", help="each task's short budget, or its full one "
+                                               "(default: the suite's: small for quick, full otherwise)")] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", help="train every run for N epochs (on top of the "
+                                               "budget)", min=1)] = None,
     db: Annotated[Path, typer.Option("--db", help="results database (SQLite)")] = Path("runs/bench.db"),
     backend: Annotated[str | None, typer.Option("--backend", help="in-process when omitted; local | ray")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="parallel runs (> 1 implies --backend local)")]
@@ -84,8 +151,13 @@ def bench(
     ray_address: RayAddress = None,
     cpus_per_run: CpusPerRun = None,
     gpus_per_run: GpusPerRun = None,
+    rerun: Annotated[bool, typer.Option("--rerun", help="run the selected runs again even if --db has them; the "
+                                        "old rows stay, marked superseded")] = False,
 ):
-    """Run every (activation, task, seed) of a suite once; runs already in --db are skipped (resume)."""
+    """Run every (activation, task, seed) of a suite once; runs already in --db are skipped (resume).
+
+    A run is "already in --db" when its task, budget, seed and activation definition match; for activations
+    from plugins (--import) that includes the code of their function, so an edited activation runs again."""
     from actlab.bench.config import resolve_suite, validate_names, with_run_options
     from actlab.bench.runner import check_writable, run_suite
     from actlab.train.device import check_device
@@ -98,13 +170,15 @@ def bench(
     cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=seeds, backend=backend, workers=workers,
                         baseline=baseline, ray_address=ray_address, cpus_per_run=cpus_per_run,
                         gpus_per_run=gpus_per_run)
+    cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=parse_seeds(seeds), backend=backend, workers=workers,
+                        baseline=baseline)
+    cfg = with_budget(cfg, small, epochs)
     cfg = with_run_options(cfg, device, precision, data_dir)
     cfg = validate_names(cfg)  # bad names and paths fail before any output (the runner checks again)
     check_writable(db, "database path")
     if report is not None:
         check_writable(report, "output directory", is_dir=True)
-    console.print(f"suite [bold]{escape(cfg.name)}[/]: {len(cfg.acts)} activations × {len(cfg.tasks)} tasks × "
-                  f"{len(cfg.seeds)} seeds = {cfg.n_runs()} runs → {db}")
+    console.print(plan_text(cfg, db), highlight=False)
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=False)
@@ -141,7 +215,7 @@ def bench(
         # a backend runs when asked for on the command line or in the suite file (or implied by workers > 1)
         pooled = backend is not None or cfg.backend != "local" or (cfg.workers or 1) > 1
         res = run_suite(cfg, db, backend=cfg.backend if pooled else None,
-                        on_event=on_event, outputs=outputs, progress=True)
+                        on_event=on_event, outputs=outputs, progress=True, rerun=rerun)
     console.print(f"{len(res.executed)} runs done, {len(res.skipped)} skipped (already in db), "
                   f"{len(res.diverged)} diverged, {len(res.errors)} failed, in {res.wall_time:.1f} s")
     console.print(ranking_table(db, res.suite_id, baseline=cfg.baseline, tie_tol=cfg.tie_tol))
@@ -156,4 +230,7 @@ def bench(
 
 
 def register(app: typer.Typer) -> None:
+    from actlab.cli.tasks import tasks_cmd
+
     app.command()(bench)
+    app.command("tasks")(tasks_cmd)

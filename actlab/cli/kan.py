@@ -65,6 +65,15 @@ def kan_fit(widths: Annotated[str, typer.Option(help="layer widths, e.g. 2,5,1")
         raise ParameterError(f"--steps must be >= 1, got {steps}")
     if lamb < 0:
         raise ParameterError(f"--lamb is a regularisation weight and must be >= 0, got {lamb}")
+    if refine is not None:  # before training: grid extension needs a basis whose knots move with the data
+        from actlab.kan.basis import BASES, basis_names, get_basis
+
+        get_basis(basis)  # an unknown name is its own error
+        if not BASES.meta(basis)["adaptive"]:
+            raise ParameterError(f"--refine needs a basis with an adaptive grid; {basis!r} has none (bases with "
+                                 f"one: {', '.join(basis_names(adaptive=True))})")
+        if refine < 1:
+            raise ParameterError(f"--refine must be a grid size >= 1, got {refine}")
     if out is not None:
         check_writable(out, "--out")  # before training, so a fitted model is never lost to a bad path
     model, _ = _toy(_widths(widths), basis, grid, steps, seed, lamb, refine)

@@ -49,15 +49,47 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(version: Annotated[bool, typer.Option("--version", help="print the version and exit", is_eager=True,
-                                                callback=_print_version)] = False) -> None:
+                                                callback=_print_version)] = False,
+          imports: Annotated[list[str] | None, typer.Option(
+              "--import", metavar="MODULE_OR_FILE",
+              help="load activations (or tasks) from a .py file or a module importable from the working directory "
+                   "before the command runs; repeatable, accepted before or after the command name. ACTLAB_PLUGINS "
+                   "(comma-separated) and the 'actlab.plugins' entry points of installed packages are loaded "
+                   "too.")] = None) -> None:
     """Activation-function laboratory for PyTorch."""
+    from actlab.core import plugins
+
+    plugins.load_all(imports or ())
+
+
+def hoist_imports(args: list[str]) -> list[str]:
+    """Move ``--import X`` / ``--import=X`` written after the command name to the front, where the app's callback
+    reads them, so ``actlab bench --import myacts.py ...`` works as well as ``actlab --import myacts.py bench``."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a == "--import" and i + 1 < len(args):
+            front += args[i:i + 2]
+            i += 2
+            continue
+        if a.startswith("--import="):
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
 
 
 def main() -> None:
     """Run the CLI; actlab errors print a one-line message and exit 2 (never a traceback); usage errors exit 2
     with click's message; Ctrl-C prints "aborted" and exits 130."""
     try:
-        rc = app(standalone_mode=False)
+        rc = app(args=hoist_imports(sys.argv[1:]), standalone_mode=False)
     except ActlabError as e:
         print_error(str(e))
         sys.exit(2)

@@ -205,7 +205,8 @@ def search_promote(
             "from actlab.search import promote\n\n"
             f"SPEC = promote({json.dumps(row['genome'])}, {name!r}, space={space.name!r},\n"
             f"               space_options={json.dumps(settings['space'])})\n")
-        console.print(f"wrote {out} (import it to register {name!r})", markup=False)
+        console.print(f"wrote {out}: `actlab --import {out} bench --acts {name} ...` (or import it in Python) "
+                      f"registers {name!r}", markup=False, highlight=False)
 
 
 def search_tune(

@@ -30,7 +30,8 @@ def list_cmd(family: Annotated[str | None, typer.Option("--family", "-f", help="
 def show(name: str):
     """Formula (unicode and LaTeX), derivative, parameters, properties and source of one activation."""
     s = actlab.get(name)
-    console.rule(f"[bold]{escape(s.name)}[/]  ({s.family}, {s.kind})")
+    what = s.family if s.family == s.kind else f"{s.family}, {s.kind}"  # a gated unit's family is its kind
+    console.rule(f"[bold]{escape(s.name)}[/]  ({what})")
     console.print(f"[bold]formula[/]    {escape(s.formula)}", highlight=False)
     if s.latex():
         console.print(f"[bold]LaTeX[/]      {escape(s.latex())}", highlight=False)

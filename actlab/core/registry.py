@@ -21,8 +21,32 @@ def specs(family: str | None = None) -> list[ActivationSpec]:
 def create(act: Any = "relu", inplace: bool | None = None, **params: Any) -> nn.Module:
     """Build an activation module from a name, a spec, a module class, a module instance or ``None``.
 
-    ``None`` (or "" / "none" / "identity") gives ``nn.Identity``. As in timm, ``inplace`` is best effort:
-    it is dropped for activations that have no in-place variant.
+    Args:
+        act: a registered name or alias (``"gelu"``), an `actlab.core.spec.ActivationSpec`, an ``nn.Module``
+            class (called with ``params``), an ``nn.Module`` instance (returned as is), or ``None`` / ``""`` /
+            ``"none"`` / ``"identity"`` for ``nn.Identity``.
+        inplace: as in timm, best effort: dropped for activations that have no in-place variant.
+        **params: keywords of the module. For activations built from a spec (every zoo entry):
+
+            - the spec's own parameters, e.g. ``beta=`` of ``smelu`` (``actlab list`` shows them), checked
+              against their ranges (`ParameterError` names the parameter and the range);
+            - ``learnable=``: ``True`` (every parameter becomes an ``nn.Parameter``), ``False`` (none), or an
+              iterable of parameter names; default: the parameters the spec marks learnable;
+            - ``num_parameters=``: per-channel learnable parameters of shape ``(num_parameters,)`` (default 1,
+              one shared scalar); ``actlab.swap(..., num_parameters="auto", example=batch)`` fills it per site;
+            - ``channel_dim=``: the input dim holding those channels, 1 for ``(N, C, *)`` (default) or -1 for
+              channels-last ``(B, T, C)``;
+            - ``backend=``: ``"eager"`` or ``"compiled"`` (a fused kernel via ``torch.compile``); default
+              from `actlab.set_backend`;
+            - ``dim=``: the dim a gated unit (GLU family) splits in half (default -1).
+
+            Layer-kind specs (``rational``, ``evonorm_b0``, ``daruan``, ``grkan``, ...) take their own class's
+            keywords instead; an unknown keyword raises `ParameterError` listing the valid ones.
+
+    Example::
+
+        act = actlab.create("prelu", num_parameters=64, channel_dim=1)
+        act = actlab.create("smelu", beta=2.0, learnable=True)
     """
     if act is None or (isinstance(act, str) and normalise(act) in ("", "none")):
         return nn.Identity()
@@ -72,7 +96,18 @@ def _check_call(name: str, cls: Callable[..., Any], params: dict[str, Any]) -> N
 
 
 def functional(name: str | ActivationSpec) -> Callable[..., Any]:
-    """The functional twin ``f(x, **params)``; parameters are validated against the spec's ranges."""
+    """The functional twin ``f(x, **params)`` of activation ``name`` (a name, alias or spec).
+
+    The returned ``f`` accepts the spec's parameters as keywords (floats or broadcastable tensors; defaults
+    filled in, ranges checked, unknown names a `ParameterError`), plus ``inplace=True`` where the spec has an
+    in-place variant, ``dim=`` for gated units (the dim split in half) and ``training=`` for specs that behave
+    differently in training (``uses_training``). Layer-kind specs have no functional form (`ParameterError`:
+    build them with `create`).
+
+    Example::
+
+        actlab.functional("smelu")(x, beta=1.0)
+    """
     spec = get(name)
     if spec.fn is None:
         raise ParameterError(f"{spec.name} is a layer with its own state; build it with actlab.create()")

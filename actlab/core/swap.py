@@ -229,6 +229,10 @@ def swap(model: nn.Module, old: Any, new: Any, *, example: Any = None, channel_d
 
     A gated unit (GLU family, which halves its input) never silently replaces an elementwise one: that would
     change the width the next layer receives.
+
+    Keywords: ``example=`` (an input batch, needed for ``"auto"`` widths), ``channel_dim=`` (as above), and any
+    keyword of `actlab.create` for the new modules: the spec's parameters, ``learnable=``, ``backend=``,
+    ``num_parameters=`` (an integer, or ``"auto"``), ``dim=`` (gated units), ``inplace=``.
     """
     match = _matcher(old)
     width = _width_param(new, params)

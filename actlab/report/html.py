@@ -6,7 +6,6 @@ Tables written by other areas (``arith_*``, ``candidates*``, ``analysis_*``) get
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -19,6 +18,7 @@ from actlab.bench import stats
 from actlab.bench.claims import evaluate as evaluate_claims
 from actlab.core.errors import ConfigError
 from actlab.report import figures
+from actlab.report.labels import label_tasks
 from actlab.store.runs import RunStore
 
 OWN_TABLES = {"suites", "runs", "suite_runs", "epochs", "sqlite_sequence"}
@@ -65,20 +65,6 @@ def _suites_text(suites: list[dict[str, Any]]) -> str:
     return ", ".join(f"{n} ×{c}" if c > 1 else n for n, c in counts.items()) or "none"
 
 
-def _label_tasks(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A task run with several budgets is shown once per budget: ``digits_mlp[epochs=3]``."""
-    opts = defaultdict(set)
-    for r in runs:
-        opts[r["task"]].add(json.dumps(r["options"], sort_keys=True))
-    for r in runs:
-        if len(opts[r["task"]]) > 1 and r["options"]:
-            shown = {k: v for k, v in r["options"].items() if k != "task_fingerprint"}  # an internal code hash
-            label = ",".join(f"{k}={v}" for k, v in sorted(shown.items())) or \
-                f"code {str(r['options'].get('task_fingerprint', ''))[:6]}"
-            r["task"] = r["task"] + "[" + label + "]"
-    return runs
-
-
 def _curve_series(store: RunStore, runs: list[dict[str, Any]]) -> dict[str, tuple[str, dict[str, list[list]]]]:
     """task -> (metric name, act -> per-seed lists of per-epoch values)."""
     cur = store.curves(r["id"] for r in runs)
@@ -106,6 +92,29 @@ def _act_figures(acts: list[str], figdir: Path) -> dict[str, str]:
             out[a] = plot_curves([a], figdir / f"act_{_slug(a)}.png", derivative=True, small=True).name
         except Exception:  # a layer-kind activation without a 1-D curve: shown without a figure
             continue
+    return out
+
+
+def _act_plugins(runs: list[dict[str, Any]], figs: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """act -> {plugin file, whether its curve was drawn, a note} for activations defined by plugins (the runs
+    recorded the file in ``extra['act_origin']``); a plugin that is not loaded now cannot be drawn."""
+    from actlab.core.errors import UnknownNameError
+    from actlab.core.registry import get
+
+    out: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        file = (r.get("extra") or {}).get("act_origin")
+        if not file or r["act"] in out:
+            continue
+        try:
+            get(r["act"])
+            loaded = True
+        except UnknownNameError:
+            loaded = False
+        note = f"from plugin {file}" if loaded else \
+            (f"from plugin {file}, which is not loaded: its curve could not be drawn "
+             f"(write the report with `actlab --import {file} report ...`)")
+        out[r["act"]] = {"file": file, "loaded": loaded, "drawn": r["act"] in figs, "note": note}
     return out
 
 
@@ -152,7 +161,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                   tie_tol: float = 0.0) -> dict[str, Any]:
     """Compute every statistic and draw every figure; return the template's context."""
     figdir = out_dir / "figures"
-    runs = _label_tasks(store.runs_with_baseline(suite_id, baseline))
+    runs = label_tasks(store.runs_with_baseline(suite_id, baseline))
     ok = [r for r in runs if r["status"] != "error"]
     sums = stats.summarize(ok)
     acts = sorted({s.act for s in sums})
@@ -223,6 +232,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                         for t in c.per_task]} for c in evaluate_claims(ok)]
 
     suites = store.suites()
+    act_figs = _act_figures(acts, figdir)
     return {
         "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "db": str(store.path), "suites": suites, "suites_text": _suites_text(suites), "n_runs": len(runs),
@@ -234,7 +244,8 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         "paired": [{"task": p.task, "act": p.act, "w": p.wins, "t": p.ties, "l": p.losses,
                     "diff": fmt(p.diff.mean), "ci": ci_text(p.diff.lo, p.diff.hi, p.diff.n)} for p in paired],
         "clipped": _clip_note(sums),
-        "act_figs": {a: f"figures/{f}" for a, f in _act_figures(acts, figdir).items()},
+        "act_figs": {a: f"figures/{f}" for a, f in act_figs.items()},
+        "act_plugins": _act_plugins(ok, act_figs),
         "claims": claims, "extra": _extra_sections(store, figdir),
     }
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from actlab.bench.backends.scheduler import InFlight
 from actlab.core.errors import ConfigError
 from actlab.search.evaluate import evaluate_candidate, make_objective
-from actlab.bench.backends.scheduler import InFlight
 from actlab.search.space import SPACES, Space, genome_key, get_space
 from actlab.search.strategies import Strategy, make_strategy
 from actlab.store.candidates import FINISHED, CandidateStore
@@ -36,6 +36,34 @@ class SearchResult:
 
     def top(self, k: int = 10) -> list[dict[str, Any]]:
         return top_rows(self.rows, k)
+
+
+@dataclass
+class _Progress:
+    """The driver's bookkeeping: finished rows by index, fingerprints seen, the next index to observe and to
+    propose, and what this call evaluated or reused."""
+
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)  # fingerprint -> first idx with it
+    next_obs: int = 0
+    next_idx: int = 0
+    evaluated: int = 0
+    reused: int = 0
+    exhausted: bool = False
+
+    def observe_ready(self, limit: float, strat: Strategy,
+                      on_result: Callable[[dict[str, Any], Strategy], None] | None) -> None:
+        """Feed the strategy every finished row with index <= ``limit``, in proposal order, without gaps."""
+        while self.next_obs in self.results and self.next_obs <= limit:
+            row = self.results[self.next_obs]
+            if row["status"] == "duplicate":
+                src = self.results[row["dup_of"]]
+                row.update(value=src.get("value"), cost=src.get("cost"), metrics=src.get("metrics"),
+                           reason=f"duplicate of #{row['dup_of']} ({src['status']})")
+            strat.observe(row)
+            if on_result is not None:
+                on_result(row, strat)
+            self.next_obs += 1
 
 
 def run_search(space: str | Space = "swish", strategy: str = "evolution", objective: Any = "target:silu", *,
@@ -96,65 +124,49 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         job_args = (sp_obj.name, sp_obj.settings()) if builtin else (sp_obj, None)
         obj_settings = obj.settings()
 
-        results: dict[int, dict[str, Any]] = {}
         flight = InFlight(backend, par)  # candidate index -> its evaluation
-        seen: dict[str, int] = {}   # fingerprint -> first idx with it
-        next_obs, i, evaluated, reused, exhausted = 0, 0, 0, 0, False
-
-        def observe_ready(limit: float) -> None:
-            nonlocal next_obs
-            while next_obs in results and next_obs <= limit:
-                row = results[next_obs]
-                if row["status"] == "duplicate":
-                    src = results[row["dup_of"]]
-                    row.update(value=src.get("value"), cost=src.get("cost"), metrics=src.get("metrics"),
-                               reason=f"duplicate of #{row['dup_of']} ({src['status']})")
-                strat.observe(row)
-                if on_result is not None:
-                    on_result(row, strat)
-                next_obs += 1
-
+        d = _Progress()
         while True:
-            more = not exhausted and i < budget
+            more = not d.exhausted and d.next_idx < budget
             # observe exactly the results 0 .. i - lag before proposing i: never fewer (determinism) and never
             # more (a fast worker must not change what candidate i is)
-            observe_ready(i - lag if more else float("inf"))
-            can_propose = more and not flight.full and next_obs >= i - lag + 1
-            if can_propose:
+            d.observe_ready(d.next_idx - lag if more else float("inf"), strat, on_result)
+            i = d.next_idx
+            if more and not flight.full and d.next_obs >= i - lag + 1:
                 rng = random.Random(f"{seed}:{i}")
                 try:
                     for _ in range(strat.max_tries):
                         genome, origin, parent = strat.propose(i, rng)
                         genome = sp_obj.check(genome)
                         h = sp_obj.fingerprint(genome)
-                        if h not in seen:
+                        if h not in d.seen:
                             break
                 except StopIteration:
-                    exhausted = True
+                    d.exhausted = True
                     continue
                 row = stored.get(i)
                 if row is not None and genome_key(row["genome"]) != genome_key(genome):
                     raise ConfigError(f"database {str(db)!r} row {i} holds {row['canonical']!r} but this search "
                                       f"proposes {sp_obj.canonical(genome)!r}; the stored search was made by a "
                                       f"different version or settings; use --force or another --db")
-                dup_of = seen.get(h)
+                dup_of = d.seen.get(h)
                 if row is None:
                     store.add(i, genome, sp_obj.canonical(genome), h, origin, parent, dup_of)
                     row = {"idx": i, "genome": genome, "canonical": sp_obj.canonical(genome), "hash": h,
                            "origin": origin, "parent": parent, "dup_of": dup_of,
                            "status": "duplicate" if dup_of is not None else "pending"}
-                seen.setdefault(h, i)
+                d.seen.setdefault(h, i)
                 if row["status"] in FINISHED:
-                    results[i] = row
-                    reused += row["status"] != "duplicate"
+                    d.results[i] = row
+                    d.reused += row["status"] != "duplicate"
                 else:
                     flight.submit(i, evaluate_candidate, job_args[0], job_args[1], genome, obj_settings, seeds,
                                   cost)
                     stored[i] = row
-                i += 1
+                d.next_idx += 1
                 continue
             if not len(flight):
-                if next_obs >= i:
+                if d.next_obs >= d.next_idx:
                     break
                 continue
             for job in flight.wait():
@@ -163,16 +175,16 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                     res = {"status": "failed", "reason": f"worker: {type(e).__name__}: {e}", "value": None,
                            "metrics": {}, "cost": None, "wall": None}
                 store.finish(k, res)
-                evaluated += 1
-                results[k] = {**stored[k], **res}
+                d.evaluated += 1
+                d.results[k] = {**stored[k], **res}
         rows = store.rows()
         for r in rows:  # duplicates carry their source's numbers in the returned rows too
-            if r["status"] == "duplicate" and r["idx"] in results:
-                r.update({k: results[r["idx"]].get(k) for k in ("value", "cost", "metrics", "reason")})
+            if r["status"] == "duplicate" and r["idx"] in d.results:
+                r.update({k: d.results[r["idx"]].get(k) for k in ("value", "cost", "metrics", "reason")})
         if not replay:
-            store.set_state("finished", budget=budget, exhausted=exhausted)
-        return SearchResult(rows=rows, population=strat.population(), evaluated=evaluated, reused=reused,
-                            exhausted=exhausted, settings=settings, replayed=replay)
+            store.set_state("finished", budget=budget, exhausted=d.exhausted)
+        return SearchResult(rows=rows, population=strat.population(), evaluated=d.evaluated, reused=d.reused,
+                            exhausted=d.exhausted, settings=settings, replayed=replay)
     finally:
         store.close()
         if own_backend:

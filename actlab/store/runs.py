@@ -7,6 +7,11 @@ Schema
   is found and skipped when a killed suite is started again.
 - ``suite_runs``: which runs a suite asked for (a run can serve several suites).
 - ``epochs``: per-epoch metrics of a run, long format (run, epoch, name, value).
+
+A run replaced by a newer one of the same (task, options, activation, seed) — re-run with ``--rerun``, or run
+again because the activation's definition or code changed — stays in ``runs`` with ``superseded = 1`` (and, for
+a re-run of the same key, ``#superseded-<id>`` appended to its key): it is history, never counted as done and
+never shown in reports.
 """
 from __future__ import annotations
 
@@ -47,7 +52,8 @@ CREATE TABLE IF NOT EXISTS runs (
     epochs INTEGER,
     error TEXT,
     extra TEXT,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    superseded INTEGER NOT NULL DEFAULT 0  -- 1: replaced by a newer run of the same cell (--rerun, edited code)
 );
 CREATE INDEX IF NOT EXISTS runs_task_act ON runs(task, act);
 CREATE TABLE IF NOT EXISTS suite_runs (
@@ -66,7 +72,7 @@ CREATE TABLE IF NOT EXISTS epochs (
 
 RUN_COLUMNS = ("id", "key", "task", "options", "act", "seed", "status", "metric", "value", "higher_is_better",
                "diverged", "wall_time", "step_time", "rel_step_time", "params", "peak_mem", "epochs", "error",
-               "extra", "created")
+               "extra", "created", "superseded")
 
 
 def run_key(task: str, act: str, seed: int, options: Mapping[str, Any] | None = None,
@@ -125,6 +131,12 @@ class RunStore:
         nothing instead of adding tables to, e.g., a search or arithmetic database."""
         self.path = Path(path)
         self.con: sqlite3.Connection = connect(self.path, SCHEMA) if create else connect(self.path, readonly=True)
+        if create and "superseded" not in self._columns("runs"):  # a database written before the column existed
+            with self.con:
+                self.con.execute("ALTER TABLE runs ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0")
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self.con.execute(f"PRAGMA table_info({table})")}
 
     def _has(self, table: str) -> bool:
         return self.con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone() \
@@ -142,9 +154,13 @@ class RunStore:
 
     def record_run(self, task: str, act: str, seed: int, options: Mapping[str, Any] | None,
                    result: Mapping[str, Any] | None = None, error: str | None = None,
-                   act_id: str | None = None) -> int:
-        """Insert (or replace a previous failed attempt of) one run with its per-epoch curve."""
+                   act_id: str | None = None, origin: str | None = None) -> int:
+        """Insert one run with its per-epoch curve. A failed attempt of the same key is replaced; a finished one
+        (``--rerun``) and runs of the same cell under another key (an earlier definition of the activation) are
+        kept, marked superseded. ``origin``: the plugin file that defined the activation (kept in ``extra``)."""
         result = dict(result or {})
+        if origin:
+            result["act_origin"] = origin
         key = run_key(task, act, seed, options, act_id)
         diverged = bool(result.get("diverged", False))
         status = "error" if error is not None else ("diverged" if diverged else "ok")
@@ -161,7 +177,12 @@ class RunStore:
                None if result.get("params") is None else int(result["params"]), _num(result.get("peak_mem")),
                None if epochs is None else int(epochs), error, json.dumps(extra, default=str), time.time())
         with writing(self.con, self.path):
-            self.con.execute("DELETE FROM runs WHERE key = ?", (key,))
+            self.con.execute("DELETE FROM runs WHERE key = ? AND status = 'error'", (key,))
+            self.con.execute("UPDATE runs SET superseded = 1, key = key || '#superseded-' || id WHERE key = ?",
+                             (key,))
+            if error is None:  # a failed attempt (under a new key) does not displace an earlier definition's result
+                self.con.execute("UPDATE runs SET superseded = 1 WHERE task = ? AND options = ? AND act = ? "
+                                 "AND seed = ? AND status != 'error'", row[1:5])
             cur = self.con.execute(
                 "INSERT INTO runs(key, task, options, act, seed, status, metric, value, higher_is_better, diverged,"
                 " wall_time, step_time, params, peak_mem, epochs, error, extra, created)"
@@ -177,23 +198,26 @@ class RunStore:
         with writing(self.con, self.path):
             self.con.execute(
                 "UPDATE runs SET rel_step_time = step_time / (SELECT b.step_time FROM runs b WHERE b.task = runs.task"
-                " AND b.options = runs.options AND b.seed = runs.seed AND b.act = ? AND b.step_time > 0)"
+                " AND b.options = runs.options AND b.seed = runs.seed AND b.act = ? AND b.step_time > 0"
+                " AND b.superseded = 0)"
                 " WHERE step_time IS NOT NULL", (baseline,))
 
     # -- reading -------------------------------------------------------------------------------------------
     def done_keys(self) -> set[str]:
         """Keys of runs that finished (ok or diverged); errored runs are retried."""
-        return {r[0] for r in self.con.execute("SELECT key FROM runs WHERE status IN ('ok', 'diverged')")}
+        return {r[0] for r in self.con.execute(
+            "SELECT key FROM runs WHERE status IN ('ok', 'diverged') AND superseded = 0")}
 
     def runs(self, suite_id: int | None = None, status: Sequence[str] | None = None,
              latest: bool = True) -> list[dict[str, Any]]:
-        """Stored runs (optionally of one suite / with given statuses). With ``latest`` (default) only the newest
-        run of each (task, options, act, seed) is kept: an older one is a result of an earlier definition of
-        the activation (its run key differs), which a re-run replaced and which must not count twice."""
+        """Stored runs (optionally of one suite / with given statuses). With ``latest`` (default) superseded runs
+        are left out and only the newest run of each (task, options, act, seed) is kept (an older one is a
+        result of an earlier definition of the activation, in databases written before runs were marked
+        superseded); ``latest=False`` returns the history too."""
         if not self._has("runs"):
             return []
         q, args = "SELECT * FROM runs", []
-        where = []
+        where = ["superseded = 0"] if latest and "superseded" in self._columns("runs") else []
         if suite_id is not None:
             where.append("key IN (SELECT run_key FROM suite_runs WHERE suite_id = ?)")
             args.append(suite_id)

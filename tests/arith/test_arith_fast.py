@@ -36,6 +36,22 @@ def test_fast_engine_equals_reference_engine(unit, op):
         assert math.isclose(r.val_mse, s.val_mse, rel_tol=1e-4)
 
 
+@pytest.mark.parametrize("op", ["mul", "sub", "sqrt"])
+def test_fused_nmu_step_equals_the_reference_engine_on_the_same_stream(op):
+    ref, fast = _pair(op, "nmu", [0, 1, 2], stream="xoshiro")
+    assert fast._fused() and not ref._fused()
+    with torch.no_grad():  # one seed diverges: the fused path must freeze it like autograd's path
+        for t in (ref, fast):
+            t.model.layer1.weight[2, 0, 0] = math.nan
+    a, b = ref.train(), fast.train()
+    for p, q in zip(ref.model.parameters(), fast.model.parameters()):
+        torch.testing.assert_close(q[:2], p[:2], rtol=1e-5, atol=1e-6)
+    assert a[2].diverged and b[2].diverged
+    for r, s in zip(a[:2], b[:2]):
+        assert (r.success, r.best_step) == (s.success, s.best_step)
+        assert math.isclose(r.test_mse, s.test_mse, rel_tol=1e-4)
+
+
 def test_fast_engine_freezes_a_nan_seed_like_the_reference():
     ref, fast = _pair("mul", "nmu", [0, 1, 2])
     for t in (ref, fast):
@@ -144,3 +160,18 @@ def test_stop_when_solved_resumes_from_a_compacted_checkpoint():
 def test_bad_protocol_knobs_name_the_field(field, value):
     with pytest.raises(ParameterError, match=field):
         TrainConfig(**{field: value})
+
+
+def test_fused_nmu_step_with_early_exit_leaves_the_other_seeds_untouched():
+    # a loose threshold (eps 0.1) so that some seeds cross it early and leave the batch
+    task = ArithTask.named("simple", "mul")
+    cfg = dict(iterations=300, eval_every=50, eval_size=500, lr=1e-2, stream="xoshiro", eps=0.1)
+    whole = BatchedTrainer(task, "nmu", list(range(6)), TrainConfig(**cfg))
+    full = whole.train()
+    early = BatchedTrainer(task, "nmu", list(range(6)), TrainConfig(**cfg, stop_when_solved=2))
+    assert early._fused()
+    res = early.train()
+    assert [r.converged_at for r in full] == [r.converged_at for r in res]
+    kept = early.active
+    assert 0 < len(kept) < 6
+    torch.testing.assert_close(early.model.layer1.weight, whole.model.layer1.weight[kept])

@@ -145,3 +145,19 @@ def test_regularizer_ramp_schedule_values():
     nau = Regularizer(0.01, 5e3, 5e4)
     assert nau(27_500) == pytest.approx(0.005) and nau(4_999) == 0 and nau(60_000) == pytest.approx(0.01)
     assert nmu.scaled(0.1)(1.5e5) == pytest.approx(5.0)
+
+
+def test_nmu_forward_clamps_weights_outside_0_1():
+    """The forward uses clamp(W, 0, 1) (Madsen & Johansen 2020, eq. 2): a weight of 1.7 selects its input exactly
+    as 1 does, -0.4 ignores it as 0 does. The init [0.25, 0.75] never reaches the clamp, so set it by hand."""
+    import numpy as np
+
+    u = NMU(3, 2).double()
+    W = np.array([[1.7, -0.4, 0.3], [-2.0, 1.2, 0.9]])
+    with torch.no_grad():
+        u.weight.copy_(torch.from_numpy(W)[None])
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    Wc = np.clip(W, 0.0, 1.0)  # independent reference: numpy, explicit product
+    ref = np.stack([np.prod(Wc[i] * x + 1 - Wc[i], axis=1) for i in range(2)], axis=1)
+    torch.testing.assert_close(u(torch.from_numpy(x)), torch.from_numpy(ref))
+    torch.testing.assert_close(u(torch.from_numpy(x))[:, 0], torch.from_numpy(x[:, 0] * (0.3 * x[:, 2] + 0.7)))

@@ -8,8 +8,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from actlab.bench.config import make_config
 from actlab.bench.runner import run_suite
 from actlab.store.runs import RunStore
@@ -31,7 +29,7 @@ def _count(db):
         return len(s.runs())
 
 
-@pytest.mark.slow
+# default run: ~3 s on an idle 2-core machine; the only end-to-end check that a kill -9 loses nothing recorded
 def test_sigkilled_suite_resumes_with_only_the_missing_runs(tmp_path):
     db = tmp_path / "k.db"
     child = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(SUITE), str(db)])

@@ -100,3 +100,64 @@ def test_pareto_front_on_a_hand_built_set():
     assert stats.pareto_front(pts) == [0, 1, 3]
     # lower is better: flip qualities and the same points form the front
     assert stats.pareto_front([(c, -q) for c, q in pts], higher_is_better=False) == [0, 1, 3]
+
+
+def test_bootstrap_interval_matches_scipy_percentile_bootstrap():
+    """Against scipy.stats.bootstrap (percentile method) at 20 000 resamples each: the two Monte Carlo quantiles
+    differ by a few times sqrt(p(1-p)/B)/f(q) ≈ 0.02 σ_boot; a wrong percentile (e.g. 5% instead of 2.5%) moves a
+    bound by 0.3 σ_boot."""
+    x = np.random.default_rng(1).normal(0.8, 0.05, size=25)
+    ours = stats.bootstrap_interval(x, conf=0.95, n_boot=20_000, seed=0)
+    ref = st.bootstrap((x,), np.mean, method="percentile", confidence_level=0.95, n_resamples=20_000,
+                       random_state=np.random.default_rng(2)).confidence_interval
+    sd_boot = x.std(ddof=0) / np.sqrt(x.size)
+    assert ours.lo == pytest.approx(ref.low, abs=0.1 * sd_boot)
+    assert ours.hi == pytest.approx(ref.high, abs=0.1 * sd_boot)
+    assert (ours.hi - ours.lo) == pytest.approx(ref.high - ref.low, abs=0.1 * sd_boot)
+    assert ours.mean == pytest.approx(x.mean())
+
+
+def test_report_boot_columns_are_the_percentile_bootstrap_of_the_seed_values(tmp_path):
+    from actlab.report.html import fmt, write_report
+    from actlab.store.runs import RunStore
+
+    vals = [0.71, 0.74, 0.69, 0.77, 0.72, 0.70]
+    with RunStore(tmp_path / "b.db") as s:
+        for seed, v in enumerate(vals):
+            s.record_run("t", "relu", seed, {}, {"metric": "accuracy", "value": v, "higher_is_better": True,
+                                                 "diverged": False, "step_time": 1e-3})
+        (summ,) = stats.summarize(s.runs())
+    boot = stats.bootstrap_interval(vals)  # the report's own call, seeded: exactly what it must print
+    assert (summ.boot_lo, summ.boot_hi) == (boot.lo, boot.hi)
+    ref = st.bootstrap((np.array(vals),), np.mean, method="percentile", n_resamples=20_000,
+                       random_state=np.random.default_rng(0)).confidence_interval
+    sd_boot = np.std(vals) / np.sqrt(len(vals))
+    # 2000 resamples in the report: Monte Carlo error ≈ 0.06 σ_boot per bound
+    assert summ.boot_lo == pytest.approx(ref.low, abs=0.25 * sd_boot)
+    assert summ.boot_hi == pytest.approx(ref.high, abs=0.25 * sd_boot)
+    html = write_report(tmp_path / "b.db", tmp_path / "rep").read_text()
+    assert f"<td>[{fmt(summ.boot_lo)}, {fmt(summ.boot_hi)}]</td>" in html
+
+
+def test_paired_difference_for_lower_is_better_is_baseline_minus_act_with_t_bounds():
+    """RMSE: lower is better, so the difference "positive = better than the baseline" is baseline − act; its
+    interval is the t-interval of the per-seed differences (scipy), and wins are seeds where act is lower."""
+    base = [0.30, 0.28, 0.35, 0.31, 0.29]
+    act = [0.25, 0.29, 0.30, 0.27, 0.26]
+    runs = [_run("t", "relu", s, v, hib=False) | {"metric": "rmse"} for s, v in enumerate(base)]
+    runs += [_run("t", "gelu", s, v, hib=False) | {"metric": "rmse"} for s, v in enumerate(act)]
+    (p,) = stats.paired_vs_baseline(runs, baseline="relu")
+    d = np.array(base) - np.array(act)
+    lo, hi = st.t.interval(0.95, df=d.size - 1, loc=d.mean(), scale=st.sem(d))
+    assert p.diff.mean == pytest.approx(d.mean()) and p.diff.mean > 0
+    assert (p.diff.lo, p.diff.hi) == pytest.approx((lo, hi))
+    assert (p.wins, p.ties, p.losses) == (4, 0, 1)
+    # perplexity, with a diverged seed: it loses, and its difference leaves the interval
+    runs = [_run("t", "relu", s, v, hib=False) | {"metric": "perplexity"} for s, v in enumerate([12.0, 13.0, 11.5])]
+    runs += [_run("t", "tanh", 0, 11.0, hib=False), _run("t", "tanh", 1, 14.0, hib=False),
+             _run("t", "tanh", 2, None, diverged=True, hib=False)]
+    (p,) = stats.paired_vs_baseline(runs, baseline="relu")
+    d = np.array([12.0 - 11.0, 13.0 - 14.0])
+    lo, hi = st.t.interval(0.95, df=1, loc=d.mean(), scale=st.sem(d))
+    assert (p.wins, p.ties, p.losses) == (1, 0, 2)
+    assert (p.diff.mean, p.diff.lo, p.diff.hi) == pytest.approx((d.mean(), lo, hi))

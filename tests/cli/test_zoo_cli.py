@@ -31,3 +31,14 @@ def test_unknown_name_exits_2_with_suggestions_and_no_traceback():
     p = subprocess.run([sys.executable, "-m", "actlab", "show", "gleu"], capture_output=True, text=True)
     assert p.returncode == 2
     assert "did you mean" in p.stderr and "gelu" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_show_names_family_and_kind_once_each():
+    from typer.testing import CliRunner
+
+    from actlab.cli.main import app
+
+    out = CliRunner().invoke(app, ["show", "swiglu"], env={"COLUMNS": "120"}).output
+    assert "(gated)" in out and "gated, gated" not in out
+    out = CliRunner().invoke(app, ["show", "relu"], env={"COLUMNS": "120"}).output
+    assert "(classic, elementwise)" in out

@@ -55,3 +55,14 @@ def test_cli_fit_then_plot(tmp_path):
     res = r.invoke(app, ["kan-plot", str(tmp_path / "t.pt"), "-o", str(tmp_path / "t.png")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "t.png").stat().st_size > 2000
+
+
+def test_cli_refine_with_a_fixed_basis_fails_before_training(monkeypatch):
+    import actlab.kan
+    from actlab.cli.main import app
+
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking --refine")
+    monkeypatch.setattr(actlab.kan, "fit", no_training)  # what kan-fit calls
+    res = CliRunner().invoke(app, ["kan-fit", "--basis", "chebyshev", "--refine", "10", "--steps", "1"])
+    assert res.exit_code != 0 and "adaptive grid" in str(res.exception) and "bspline" in str(res.exception)

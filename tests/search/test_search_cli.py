@@ -42,6 +42,21 @@ def test_search_promote_writes_a_module_that_registers_the_best_candidate(search
     torch.testing.assert_close(actlab.create("t_cli_found")(x), torch.nn.functional.silu(x))
 
 
+def test_search_promote_output_loads_through_the_import_option(search_db, tmp_path, monkeypatch):
+    from actlab.core import plugins
+
+    monkeypatch.setattr(plugins, "_LOADED", {})
+    out = tmp_path / "found2.py"
+    r = runner.invoke(app, ["search-promote", "t_cli_found2", "--db", str(search_db), "-o", str(out)])
+    assert r.exit_code == 0 and "--import" in r.output, r.output
+    r = runner.invoke(app, ["--import", str(out), "list"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0 and "t_cli_found2" in r.output, r.output
+    import torch
+
+    x = torch.linspace(-3, 3, 13)
+    torch.testing.assert_close(actlab.create("t_cli_found2")(x), torch.nn.functional.silu(x))
+
+
 def test_rerunning_a_finished_search_prints_the_stored_result_and_exits_0(search_db):
     r = runner.invoke(app, ["search", "--space", "swish", "--grammar", GRAMMAR, "--strategy", "exhaustive",
                             "--task", "target:silu", "--budget", "60", "--db", str(search_db)], env={"COLUMNS": "200"})

@@ -2,6 +2,7 @@
 structure checks, a crafted pickle refused without running it, and a ViT that learns separable classes."""
 from __future__ import annotations
 
+import math
 import pickle
 import sys
 from pathlib import Path
@@ -108,3 +109,10 @@ def test_vit_learns_separable_cifar_format_classes_well_above_chance(tmp_path):
     rec = get_task("cifar10_vit").run("relu", 0, data_dir=str(tmp_path), epochs=4, batch_size=32, lr=3e-3,
                                       dim=32, hidden=64, depth=1, patch=8)
     assert rec["value"] > 0.6, rec["value"]   # chance: 0.1
+
+
+@pytest.mark.parametrize("name", ["cifar10_activator", "cifar10_kat"])
+def test_every_cifar_family_trains_from_the_folder(tmp_path, name):
+    write_cifar(tmp_path, n_train=60, n_test=20, batches=1)
+    rec = get_task(name).run("silu", 0, data_dir=str(tmp_path), epochs=1, max_steps=2, batch_size=16)
+    assert math.isfinite(rec["value"]) and rec["flops"] > 0 and rec["data_kw"]["data_dir"] == str(tmp_path)
