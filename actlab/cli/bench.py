@@ -167,11 +167,9 @@ def bench(
         check_device(device or "cpu", precision or "fp32")
     if suite is None and (acts is None or tasks is None):
         suite = "quick"  # flags given without a suite refine the demo suite
-    cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=seeds, backend=backend, workers=workers,
+    cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=parse_seeds(seeds), backend=backend, workers=workers,
                         baseline=baseline, ray_address=ray_address, cpus_per_run=cpus_per_run,
                         gpus_per_run=gpus_per_run)
-    cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=parse_seeds(seeds), backend=backend, workers=workers,
-                        baseline=baseline)
     cfg = with_budget(cfg, small, epochs)
     cfg = with_run_options(cfg, device, precision, data_dir)
     cfg = validate_names(cfg)  # bad names and paths fail before any output (the runner checks again)
