@@ -164,6 +164,22 @@ def test_a_node_with_another_actlab_is_refused(cluster, tmp_path):
     cluster.wait_alive(2)
 
 
+def test_arith_jobs_on_the_cluster_store_what_in_process_training_stores(cluster, tmp_path):
+    from tests.arith.test_arith_backend import KW, assert_same, stored
+
+    from actlab.arith.run import run
+
+    args = ["--ops", KW["ops"], "--units", KW["units"], "--seeds", str(KW["seeds"]), "--seed-batch",
+            str(KW["seed_batch"]), "--iterations", str(KW["iterations"]), "--eval-every", str(KW["eval_every"]),
+            "--eval-size", str(KW["eval_size"])]
+    r = subprocess.run([sys.executable, "-m", "actlab", "arith", *args, "--db", str(tmp_path / "a.db"),
+                        "--ray-address", cluster.address, "--workers", "2"],
+                       env=cluster.env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    run(db=tmp_path / "here.db", **KW)
+    assert_same(stored(tmp_path / "here.db"), stored(tmp_path / "a.db"))
+
+
 def test_killing_a_node_mid_suite_loses_and_duplicates_nothing(cluster, tmp_path):
     suite = tmp_path / "s.yaml"
     suite.write_text("acts: [relu, tanh, gelu]\ntasks: [digits_mlp]\nseeds: [0, 1]\n"
