@@ -84,15 +84,20 @@ def report(rows: list[dict], iterations: int) -> str:
         elif pend or r["finished"]:
             its = min((p["iteration"] for p in pend), default=iterations)
             status = f"**partial**: {r['finished']} seeds finished, the rest at iteration {its:,} of {iterations:,}"
-            ours = f"≥ {solved}/{r['seeds']} (lower bound; solved = test MSE below threshold at some evaluation)"
+            ours = f"{solved}/{r['seeds']} crossed the threshold so far"
         else:
             status, ours = "not started", "—"
         pm = f"{paper[0]}% (+{paper[1][1]}/−{paper[1][0]})"
         lines.append(f"| {SYM[r['op']]} | {NAMES[r['unit']]} | {status} | {ours} | {pm} | {med} | "
                      f"{'—' if paper[2] is None else f'{paper[2]:.2g}'} |")
-    lines += ["", "A partial row's count is a lower bound on the final success only in the sense of seeds that have "
-                  "crossed the threshold so far; the final verdict uses the best-validation step, which for "
-                  "seeds that did not stop early can still change."]
+    lines += ["", "A partial row is no result: it counts the seeds whose test MSE has been below the threshold at some "
+                  "evaluation so far; the final verdict uses the best-validation step over the whole budget. "
+                  "Cost to finish at the BENCHMARKS.md `arith` rates (one full core): × NMU ≤ 5·10⁸ seed-iterations at "
+                  "≈ 4·10⁴/s (fused NAU → NMU loop) ≈ 3.5 h, less with early exit; × NAC• 5·10⁸ at ≈ 2·10⁴/s ≈ 7 h; "
+                  "× NALU slower (not measured; NALU's first layer takes three matmuls and a log pass). At nice 19 "
+                  "on this shared VM a process got 3–8% of a core during this session, so the rows need further "
+                  "sessions: `nice -n 19 .venv/bin/python benchmarks/arith_paper.py --db runs/arith_paper.db "
+                  "--addsub` resumes from the newest checkpoint (every 20,000 iterations), then `--report`."]
     return "\n".join(lines)
 
 

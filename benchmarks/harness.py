@@ -48,3 +48,9 @@ def summary(values: list[float]) -> tuple[float, float, float]:
 def ratios(num: list[float], den: list[float]) -> list[float]:
     """Round-by-round ratios of two contenders timed in the same rounds."""
     return [a / b for a, b in zip(num, den, strict=True)]
+
+
+def cell(values: list[float], fmt: str = "{:.1f}", scale: float = 1.0, suffix: str = "") -> str:
+    """A table cell "median [min–max]" of ``values`` × ``scale`` (e.g. 1e3 for ms), each with ``suffix``."""
+    m, lo, hi = (fmt.format(v * scale) for v in summary(values))
+    return f"{m}{suffix} [{lo}–{hi}]"

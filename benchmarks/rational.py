@@ -12,14 +12,12 @@ Gradients are taken w.r.t. the input and both coefficient vectors. Writes the "r
 """
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
+import harness
 import torch
-from mdblock import write_block
+from harness import write_block
 
 from actlab.learnable.rational import Rational
 
@@ -27,11 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Learnable activations and KAN (benchmarks/kan.py, benchmarks/rational.py)"
 
 
-def step(fn, x: torch.Tensor, g: torch.Tensor) -> float:
+def step(fn, x: torch.Tensor, g: torch.Tensor) -> None:
     x.grad = None
-    t0 = time.perf_counter()
     fn(x).backward(g)
-    return time.perf_counter() - t0
 
 
 def peer():
@@ -50,9 +46,8 @@ def peer():
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = harness.parser(__doc__, repeats=7)
     ap.add_argument("--n", type=int, default=4 * 1024 * 1024)
-    ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-compile", action="store_true")
     ap.add_argument("--no-write", action="store_true")
@@ -69,15 +64,9 @@ def main() -> None:
         fns["rational-activations 0.2.0"] = p
     for fn in fns.values():      # warm-up (and compilation)
         step(fn, x, g)
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(args.repeats):
-        for k, fn in fns.items():
-            times[k].append(step(fn, x, g))
-    rows = []
-    for k, ts in times.items():
-        ratios = [t / r for t, r in zip(ts, times["relu"])]
-        rows.append(f"| {k} | {1e3 * statistics.median(ts):.1f} [{1e3 * min(ts):.1f}–{1e3 * max(ts):.1f}] | "
-                    f"{statistics.median(ratios):.1f}× [{min(ratios):.1f}–{max(ratios):.1f}] |")
+    times = harness.interleaved({k: (lambda fn=fn: step(fn, x, g)) for k, fn in fns.items()}, args.repeats)
+    rows = [f"| {k} | {harness.cell(ts, scale=1e3)} | {harness.cell(harness.ratios(ts, times['relu']), suffix='×')} |"
+            for k, ts in times.items()]
     with torch.no_grad():
         xs = torch.linspace(-3, 3, 10001)
         err = (fns["ours eager"](xs) - torch.nn.functional.leaky_relu(xs, 0.01)).abs().max().item()

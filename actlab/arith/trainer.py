@@ -28,8 +28,9 @@ import torch
 
 from actlab.arith.batched import ArithNet, DataStream, Regularizer, default_regularizer
 from actlab.arith.fast import STREAMS, FlatParams, SampleStream, seed_dim_only, select_pcg64, select_reference_state
-from actlab.arith.rng import nmu_step
-from actlab.arith.units import NAU, NMU, fast_matmul
+from actlab.arith import units as arith_units
+from actlab.arith.rng import two_layer_step
+from actlab.arith.units import NAC, NAU, NMU, NACMul, fast_matmul
 from actlab.arith.task import ArithTask
 from actlab.core.errors import ParameterError
 
@@ -300,24 +301,32 @@ class BatchedTrainer:
             elif dead[idx]:
                 p.grad.zero_()
 
+    def _fused_kind(self) -> str | None:
+        """The second layer's kind when the whole step can run as one C loop per seed (`two_layer_step`): per-seed
+        xoshiro samples, a linear first layer (NAU, NAC+) and an NMU, NAC• or linear (NAU, NAC+) output unit."""
+        m, st = self.model, self.stream
+        if not (self.engine == "fast" and isinstance(st, SampleStream) and st.kind == "xoshiro" and not st.shared
+                and m.act is None and m.layer2.out_features == 1 and m.layer1.out_features <= 64):
+            return None
+        if type(m.layer1) not in (NAU, NAC):
+            return None
+        l2 = type(m.layer2)
+        return {NMU: "nmu", NACMul: "nac_mul", NAU: "linear", NAC: "linear"}.get(l2)
+
     def _fused(self) -> bool:
-        """NAU → NMU on per-seed xoshiro samples: sampling, forward and the MSE's backward run as one C loop per
-        seed (`actlab.arith.rng.nmu_step`), the batch never leaving the cache."""
-        m = self.model
-        return (self.engine == "fast" and isinstance(self.stream, SampleStream) and self.stream.kind == "xoshiro"
-                and not self.stream.shared and isinstance(m.layer1, NAU) and isinstance(m.layer2, NMU)
-                and m.act is None and m.layer1.out_features <= 64)
+        return self._fused_kind() is not None
 
     def _fused_mse(self) -> torch.Tensor:
-        """The MSE part of `step` through `nmu_step`: per-seed loss, gradients written into the parameters' grads
-        (times the forward clamps' masks, as autograd's clamp backward does)."""
+        """The MSE part of `step` through `two_layer_step`: the C loop returns the gradients with respect to both
+        layers' effective weights; autograd carries them through each unit's own `effective_weight` (clamp,
+        tanh·σ) into the parameters' grads. Returns the per-seed loss."""
         l1, l2, st = self.model.layer1, self.model.layer2, self.stream
-        w1, w2 = l1.weight.detach(), l2.weight.detach()  # (S, H, n), (S, 1, H)
+        w1, w2 = l1.effective_weight(), l2.effective_weight()  # (S, H, n), (S, 1, H)
         S, H, n = w1.shape
-        loss, g1, g2 = nmu_step(st.gen, self.config.batch_size, n, st.ranges, st.lo, st.width, self.task.op,
-                                w1.clamp(-1.0, 1.0).contiguous().numpy(), w2.clamp(0.0, 1.0).reshape(S, H).numpy())
-        l1.weight.grad.copy_(torch.from_numpy(g1) * ((w1 >= -1.0) & (w1 <= 1.0)))
-        l2.weight.grad.copy_(torch.from_numpy(g2).view(S, 1, H) * ((w2 >= 0.0) & (w2 <= 1.0)))
+        loss, g1, g2 = two_layer_step(st.gen, self.config.batch_size, n, st.ranges, st.lo, st.width, self.task.op,
+                                      self._fused_kind(), w1.detach().contiguous().numpy(),
+                                      w2.detach().reshape(S, H).contiguous().numpy(), arith_units.NAC_EPS)
+        torch.autograd.backward([w1, w2], [torch.from_numpy(g1), torch.from_numpy(g2).view(S, 1, H)])
         return torch.from_numpy(loss).float()
 
     def step(self) -> torch.Tensor:

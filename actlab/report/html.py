@@ -131,10 +131,16 @@ def _search_figures(db: Path, figdir: Path) -> list[str]:
     return [f"figures/{Path(f).name}" for f in figs if f is not None and Path(f).is_file()]
 
 
-def _extra_sections(store: RunStore, figdir: Path) -> list[dict[str, Any]]:
+STRUCTURED = {"arith": {"arith_runs", "arith_seeds"}, "search": {"candidates", "search_meta"}}
+
+
+def _extra_sections(store: RunStore, figdir: Path, shown: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """Generic table sections for results the report has no own section for (``shown``: the kinds of
+    `report.sections` already drawn from this database)."""
     sections = []
+    skip = set().union(*(STRUCTURED[k] for k in shown)) if shown else set()
     for t in store.tables():
-        if t in OWN_TABLES or "checkpoint" in t:  # checkpoints are binary resume state, not results
+        if t in OWN_TABLES or "checkpoint" in t or t in skip:  # checkpoints are binary resume state, not results
             continue
         title = next((title for p, title in SECTIONS if t.startswith(p)), "Other results")
         cols, rows, count = store.table_rows(t, limit=50)
@@ -158,7 +164,7 @@ def _clip_note(sums: list[stats.Summary]) -> str | None:
 
 
 def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, baseline: str = "relu",
-                  tie_tol: float = 0.0) -> dict[str, Any]:
+                  tie_tol: float = 0.0, others: list[Path] = ()) -> dict[str, Any]:
     """Compute every statistic and draw every figure; return the template's context."""
     figdir = out_dir / "figures"
     runs = label_tasks(store.runs_with_baseline(suite_id, baseline))
@@ -246,8 +252,26 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
         "clipped": _clip_note(sums),
         "act_figs": {a: f"figures/{f}" for a, f in act_figs.items()},
         "act_plugins": _act_plugins(ok, act_figs),
-        "claims": claims, "extra": _extra_sections(store, figdir),
+        "claims": claims, **_area_sections(store, figdir, others),
     }
+
+
+def _area_sections(store: RunStore, figdir: Path, others: list[Path]) -> dict[str, Any]:
+    """Arithmetic and search sections from the bench database itself and from ``others``, and generic sections
+    for any table left over."""
+    from actlab.report.sections import arith_section, kinds, search_section
+
+    arith, search = [], []
+    own: set[str] = set()
+    for db in [store.path, *others]:
+        found = kinds(db) if Path(db).is_file() else set()
+        a = arith_section(Path(db), figdir) if "arith" in found else None
+        sr = search_section(Path(db), figdir) if "search" in found else None
+        arith += [a] if a else []
+        search += [sr] if sr else []
+        if db == store.path:
+            own = {k for k, sec in (("arith", a), ("search", sr)) if sec}
+    return {"arith_sections": arith, "search_sections": search, "extra": _extra_sections(store, figdir, own)}
 
 
 def render(context: dict[str, Any]) -> str:
@@ -270,18 +294,32 @@ def _check_selection(store: RunStore, suite_id: int | None, baseline: str) -> No
         raise UnknownNameError("baseline activation", baseline, acts)
 
 
-def write_report(db: str | Path, out_dir: str | Path, suite_id: int | None = None, baseline: str = "relu",
-                 tie_tol: float = 0.0) -> Path:
-    """Write ``out_dir/index.html`` (and ``out_dir/figures/*.png``) for the runs in ``db``."""
-    db, out_dir = Path(db), Path(out_dir)
-    if not db.is_file():
-        raise ConfigError(f"database {str(db)!r} does not exist (run `actlab bench --db {db}` first)")
+def write_report(db: str | Path | list[str | Path], out_dir: str | Path, suite_id: int | None = None,
+                 baseline: str = "relu", tie_tol: float = 0.0) -> Path:
+    """Write ``out_dir/index.html`` (and ``out_dir/figures/*.png``) for the results in ``db``: one database, or a
+    list of them and folders of ``*.db`` files (each command has its own default: runs/bench.db, search.db,
+    arith.db). Bench databases are merged; search and arithmetic databases get their own sections."""
+    import tempfile
+
+    from actlab.report.sections import expand, kinds
+    from actlab.store.runs import merge_databases
+
+    files = expand(db)
+    out_dir = Path(out_dir)
     from actlab.bench.runner import check_writable
 
     check_writable(out_dir, "report directory", is_dir=True)
-    with RunStore(db, create=False) as store:
-        _check_selection(store, suite_id, baseline)
-        ctx = build_context(store, out_dir, suite_id, baseline, tie_tol)
+    bench = [f for f in files if "bench" in kinds(f)]
+    if len(bench) > 1 and suite_id is not None:
+        raise ConfigError("--suite-id names a suite of one database; give one bench database with it")
+    with tempfile.TemporaryDirectory(prefix="actlab-report-") as tmp:
+        main = merge_databases(bench, Path(tmp) / "merged.db") if len(bench) > 1 else (bench or files)[0]
+        others = [f for f in files if f != main]  # their arithmetic and search results get sections
+        with RunStore(main, create=False) as store:
+            _check_selection(store, suite_id, baseline)
+            ctx = build_context(store, out_dir, suite_id, baseline, tie_tol, others)
+        if len(bench) > 1:
+            ctx["db"] = ", ".join(map(str, bench))
     index = out_dir / "index.html"
     index.write_text(render(ctx), encoding="utf-8")
     return index

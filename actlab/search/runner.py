@@ -19,15 +19,15 @@ from actlab.core.errors import ConfigError
 from actlab.search.evaluate import evaluate_candidate, make_objective
 from actlab.search.space import SPACES, Space, genome_key, get_space
 from actlab.search.strategies import Strategy, make_strategy
-from actlab.store.candidates import FINISHED, CandidateStore
+from actlab.store.candidates import FINISHED, CandidateRow, CandidateStore
 
 
 @dataclass
 class SearchResult:
     """What a finished search returns: the rows, the final population and counts."""
 
-    rows: list[dict[str, Any]]
-    population: list[dict[str, Any]]
+    rows: list[CandidateRow]
+    population: list[CandidateRow]
     evaluated: int          # evaluations run by this call (resumes re-run at most the in-flight ones)
     reused: int             # stored results reused from the database
     exhausted: bool = False
@@ -43,7 +43,7 @@ class _Progress:
     """The driver's bookkeeping: finished rows by index, fingerprints seen, the next index to observe and to
     propose, and what this call evaluated or reused."""
 
-    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    results: dict[int, CandidateRow] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)  # fingerprint -> first idx with it
     next_obs: int = 0
     next_idx: int = 0

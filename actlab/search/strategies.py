@@ -22,6 +22,7 @@ from typing import Any
 from actlab.core.errors import ConfigError, UnknownNameError
 from actlab.core.named_registry import Registry
 from actlab.search.space import Genome, Space
+from actlab.store.candidates import CandidateRow
 
 STRATEGIES: Registry[type[Strategy]] = Registry("search strategy", helpers=(__name__,))
 """Every search strategy class by name (entry capability ``options``: its settings with defaults)."""
@@ -52,19 +53,19 @@ class Strategy:
 
     def __init__(self, space: Space):
         self.space = space
-        self.accepted: list[dict[str, Any]] = []
+        self.accepted: list[CandidateRow] = []
 
     def settings(self) -> dict[str, Any]:
         return {"name": self.name}
 
-    def observe(self, row: dict[str, Any]) -> None:
+    def observe(self, row: CandidateRow) -> None:
         if row["status"] in ("done", "duplicate") and row.get("value") is not None:
             self.accepted.append(row)
 
     def propose(self, i: int, rng: random.Random) -> tuple[Genome, str, int | None]:
         raise NotImplementedError
 
-    def population(self, k: int | None = None) -> list[dict[str, Any]]:
+    def population(self, k: int | None = None) -> list[CandidateRow]:
         """The final population (evolution) or the best ``k`` accepted candidates (other strategies)."""
         best = sorted(self.accepted, key=lambda r: (-r["value"], r["idx"]))
         return best[:k] if k else best
@@ -107,12 +108,12 @@ class AgingEvolution(Strategy):
         if select not in ("best", "pareto"):
             raise UnknownNameError("selection", select, ("best", "pareto"))
         self.P, self.S, self.select = int(population), int(sample), select
-        self.queue: deque[dict[str, Any]] = deque()
+        self.queue: deque[CandidateRow] = deque()
 
     def settings(self) -> dict[str, Any]:
         return {"name": self.name, "population": self.P, "sample": self.S, "select": self.select}
 
-    def observe(self, row: dict[str, Any]) -> None:
+    def observe(self, row: CandidateRow) -> None:
         super().observe(row)
         if row["status"] in ("done", "duplicate") and row.get("value") is not None:
             self.queue.append(row)
@@ -132,7 +133,7 @@ class AgingEvolution(Strategy):
             parent = max(sample, key=lambda r: (r["value"], -r["idx"]))
         return self.space.mutate(parent["genome"], rng), "mutation", parent["idx"]
 
-    def population(self, k: int | None = None) -> list[dict[str, Any]]:
+    def population(self, k: int | None = None) -> list[CandidateRow]:
         pop = list(self.queue)
         return pop[:k] if k else pop
 

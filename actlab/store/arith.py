@@ -138,3 +138,23 @@ class ArithStore:
         with writing(self.con, self.path):
             self.con.execute("DELETE FROM arith_checkpoints WHERE run_id=? AND seeds=?",
                              (run_id, self._seeds_key(seeds)))
+
+
+def read_results(path: str | Path) -> list[dict]:
+    """Every arithmetic configuration with its finished seeds, read-only (reports): dicts with ``op, unit,
+    config`` (decoded) and ``seeds`` (per-seed result dicts); configurations without a finished seed are left out."""
+    con = connect(path, readonly=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"arith_runs", "arith_seeds"} <= tables:
+            return []
+        out = []
+        for run in con.execute("SELECT * FROM arith_runs ORDER BY id"):
+            seeds = [dict(r) for r in con.execute("SELECT * FROM arith_seeds WHERE run_id=? ORDER BY seed",
+                                                  (run["id"],))]
+            if seeds:
+                out.append({"op": run["op"], "unit": run["unit"], "config": json.loads(run["config"]),
+                            "seeds": seeds})
+    finally:
+        con.close()
+    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from actlab.core.errors import ConfigError
 from actlab.store.db import connect, writing
@@ -38,6 +38,28 @@ CREATE TABLE IF NOT EXISTS candidates (
 CREATE INDEX IF NOT EXISTS candidates_hash ON candidates(hash);
 """
 FINISHED = ("done", "rejected", "failed", "duplicate")
+
+
+class CandidateRow(TypedDict, total=False):
+    """One candidate of a search as `CandidateStore.rows` returns it (the columns above, JSON decoded); the
+    driver adds nothing else. ``value``/``cost``/``metrics``/``reason`` of a duplicate are its source's once
+    observed."""
+
+    idx: int
+    genome: Any               # the space's JSON-able genome
+    canonical: str
+    hash: str                 # functional fingerprint (dedup key)
+    origin: str               # random / mutation / enumerate
+    parent: int | None
+    dup_of: int | None
+    status: str               # pending, then one of FINISHED
+    reason: str | None
+    value: float | None       # the objective (higher is better)
+    metrics: dict[str, Any]
+    cost: float | None
+    wall: float | None
+    created_at: float
+    finished_at: float | None
 
 
 def _diff(a: Any, b: Any, prefix: str = "") -> list[str]:
@@ -117,7 +139,7 @@ class CandidateStore:
                 (result["status"], result.get("reason"), result.get("value"), json.dumps(result.get("metrics") or {}),
                  result.get("cost"), result.get("wall"), time.time(), idx))
 
-    def rows(self, status: str | None = None) -> list[dict[str, Any]]:
+    def rows(self, status: str | None = None) -> list[CandidateRow]:
         q = "SELECT * FROM candidates" + (" WHERE status=?" if status else "") + " ORDER BY idx"
         out = []
         for r in self.con.execute(q, (status,) if status else ()):
@@ -135,7 +157,7 @@ class CandidateStore:
         self.con.close()
 
 
-def open_for_report(path: str | Path) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def open_for_report(path: str | Path) -> tuple[dict[str, str], list[CandidateRow]]:
     """Read-only view for reports: (meta, rows); a missing file or a non-search database is a clear error."""
     path = Path(path)
     if not path.is_file():

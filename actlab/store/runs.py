@@ -300,3 +300,34 @@ class RunStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def merge_databases(sources: Sequence[str | Path], target: str | Path) -> Path:
+    """Copy the suites, runs and per-epoch curves of several bench databases into a new one at ``target`` (for a
+    report over several ``--db``); a run key present in several sources keeps the newest run."""
+    target = Path(target)
+    con = connect(target, SCHEMA)
+    try:
+        with writing(con, target):
+            for src in sources:
+                con.execute("ATTACH DATABASE ? AS src", (str(Path(src).resolve()),))  # only read from
+                try:
+                    con.execute("INSERT INTO suites(name, config, created) SELECT name, config, created FROM src.suites")
+                    cols = [r[1] for r in con.execute("PRAGMA src.table_info(runs)") if r[1] != "id"]
+                    cols = [c for c in cols if c in {r[1] for r in con.execute("PRAGMA main.table_info(runs)")}]
+                    for old_id, created, key in con.execute("SELECT id, created, key FROM src.runs").fetchall():
+                        mine = con.execute("SELECT id, created FROM runs WHERE key=?", (key,)).fetchone()
+                        if mine is not None and mine[1] >= created:
+                            continue
+                        if mine is not None:
+                            con.execute("DELETE FROM runs WHERE id=?", (mine[0],))
+                        cur = con.execute(f"INSERT INTO runs({', '.join(cols)}) SELECT {', '.join(cols)} "
+                                          "FROM src.runs WHERE id=?", (old_id,))
+                        con.execute("INSERT INTO epochs(run_id, epoch, name, value) SELECT ?, epoch, name, value "
+                                    "FROM src.epochs WHERE run_id=?", (cur.lastrowid, old_id))
+                finally:
+                    con.commit()
+                    con.execute("DETACH DATABASE src")
+    finally:
+        con.close()
+    return target

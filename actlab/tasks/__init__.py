@@ -1,12 +1,8 @@
-"""Benchmark tasks: a registry like the zoo's. ``get_task(name).run(act, seed) -> dict``.
+"""Benchmark tasks: a registry like the zoo's. ``get_task(name).run(act, seed) -> RunRecord``.
 
-A run record holds: task, act, seed, metric, value (test-split metric of the final model; NaN when
-diverged), higher_is_better, diverged, diverged_epoch, diverged_reason, wall_time (s, training only),
-step_time (median s per optimiser step), n_steps, params (trainable), peak_mem (bytes) and
-peak_mem_method, curve (validation metric per epoch), train_curve (mean train loss per epoch), epochs
-(run), val_best, val_final, small, budget (the TrainConfig used), model_kw, data_kw.
+A run record is a flat dict whose keys and types are the fields of `actlab.tasks.base.RunRecord` (a TypedDict).
 """
-from actlab.tasks.base import Dataset, Task
+from actlab.tasks.base import Dataset, RunRecord, Task
 from actlab.tasks.metrics import METRICS, accuracy, perplexity, rmse
 from actlab.tasks.registry import TASKS, aliases, get_task, names, register_task, table, unregister_task
 # importing a task module registers its tasks
@@ -20,5 +16,5 @@ except Exception as _e:  # noqa: BLE001
 
         warnings.warn(f"actlab.tasks.ib12 could not be imported: {_e!r}", RuntimeWarning, stacklevel=1)
 
-__all__ = ["METRICS", "Dataset", "Task", "accuracy", "aliases", "get_task", "names", "perplexity",
+__all__ = ["METRICS", "Dataset", "RunRecord", "Task", "accuracy", "aliases", "get_task", "names", "perplexity",
            "register_task", "rmse", "table", "TASKS", "unregister_task"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import torch
 from torch import nn
@@ -31,6 +31,42 @@ class Dataset:
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train[0]), "val": len(self.val[0]), "test": len(self.test[0])}
+
+
+class RunRecord(TypedDict):
+    """What `Task.run` returns (and the store keeps): one training run, flat and JSON-friendly."""
+
+    task: str
+    act: str                  # the activation's label (a name, or a class/instance description)
+    act_params: dict[str, Any]
+    seed: int
+    metric: str               # a name in `actlab.tasks.metrics.METRICS`
+    value: float              # test-split metric of the final model; NaN when diverged
+    higher_is_better: bool
+    diverged: bool
+    diverged_epoch: int | None
+    diverged_reason: str | None
+    wall_time: float          # s, training only
+    step_time: float          # median s per optimiser step
+    n_steps: int
+    params: int               # trainable parameters
+    peak_mem: int             # bytes
+    peak_mem_method: str
+    saved_mem: int            # bytes autograd keeps for backward in the first step (parameters excluded)
+    flops: float              # forward FLOPs per example
+    throughput: float         # training examples per second (batch / step_time)
+    device: str
+    device_name: str
+    precision: str
+    curve: list[float]        # validation metric per epoch
+    train_curve: list[float]  # mean train loss per epoch
+    epochs: int               # epochs run
+    val_best: float
+    val_final: float
+    small: bool
+    budget: dict[str, Any]    # the TrainConfig used
+    model_kw: dict[str, Any]
+    data_kw: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -121,8 +157,8 @@ class Task:
         return self.build(act, info, act_params=act_params or {}, **mo)
 
     def run(self, act: Any = "relu", seed: int = 0, *, small: bool = False, callbacks: Iterable[Callback] = (),
-            threads: int | None = 1, act_params: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
-        """Train once and return a flat record (see module docs of `actlab.tasks` for the keys).
+            threads: int | None = 1, act_params: dict[str, Any] | None = None, **overrides: Any) -> RunRecord:
+        """Train once and return a flat record (a `RunRecord`: its fields are the keys).
 
         ``threads``: torch intra-op threads for this run (restored afterwards); 1 by default so that
         parallel runs do not fight over cores and results do not depend on the machine's core count.

@@ -113,3 +113,23 @@ def test_a_database_on_a_read_only_filesystem_is_one_clear_error(toy_tasks, tmp_
         with pytest.raises(StoreWriteError) as e:
             run_suite(make_config(SUITE), db)
         _check_message(str(e.value), db, "read-only")
+
+
+def test_arith_and_search_stores_report_write_failures_the_same_way(tmp_path, monkeypatch, lock_holder):
+    from actlab.store.arith import ArithStore
+    from actlab.store.candidates import CandidateStore
+
+    monkeypatch.setattr(dbmod, "TIMEOUT_S", 0.1)
+    a = ArithStore(tmp_path / "a.db")
+    rid = a.run_id("add", "nau", {"x": 1})
+    a.save_seeds(rid, [{"seed": 0, "success": 1, "diverged": 0}])
+    lock_holder(tmp_path / "a.db")
+    with pytest.raises(StoreWriteError, match=r"a\.db: another process held a lock.*It holds 1 finished arithmetic "
+                                              r"seeds.*re-run the same command"):
+        a.save_seeds(rid, [{"seed": 1, "success": 0, "diverged": 0}])
+    a.close()
+    c = CandidateStore(tmp_path / "s.db", "swish", {"k": 1})
+    lock_holder(tmp_path / "s.db")
+    with pytest.raises(StoreWriteError, match=r"s\.db: .*It holds 0 evaluated candidates"):
+        c.add(0, ["x"], "x", "h0", "random")
+    c.con.close()
