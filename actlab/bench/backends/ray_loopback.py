@@ -61,6 +61,11 @@ def _sync_ray_switch() -> None:
         raylet.Config.initialize("")
 
 
+# One token per process: Ray's C++ token loader keeps the first token it read for the life of the process, so a
+# second private instance started here must be given the same one.
+_TOKEN = secrets.token_hex(32)
+
+
 class PrivateInstance:
     """Start a private Ray instance on this machine (``ray.init`` with the settings above); ``stop`` ends it and
     gives the environment back."""
@@ -75,7 +80,7 @@ class PrivateInstance:
         # bound, never listening: connections to it are refused at once, on loopback
         self._proxy: socket.socket | None = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._proxy.bind(("127.0.0.1", 0))
-        self._env: EnvPatch | None = EnvPatch(loopback_env(secrets.token_hex(32)))
+        self._env: EnvPatch | None = EnvPatch(loopback_env(_TOKEN))
         # the proxy settings reach the processes ray.init starts (the API server among them), then this process's
         # own HTTP clients get their settings back
         proxy_env = EnvPatch(closed_proxy_env(self._proxy.getsockname()[1]))
