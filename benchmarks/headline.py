@@ -47,9 +47,10 @@ def claims_block(db: Path, suite: dict, runs: list[dict]) -> str:
     head = [("**PARTIAL** — " if partial else "") + f"suite `headline` (`actlab bench --suite headline`), read from "
             f"`{db.relative_to(ROOT) if db.is_relative_to(ROOT) else db}`: {', '.join(cfg['acts'])} on "
             f"{', '.join(cfg['tasks'])}; planned seeds {', '.join(map(str, cfg['seeds']))} (finished runs cover "
-            f"seeds {', '.join(map(str, seeds)) or 'none'}); each task's default budget; 2 worker processes × 1 "
-            f"thread on the shared 2-core VM. Coverage: {cov}. Training time summed over the finished runs: "
-            f"{sum(r['wall_time'] or 0 for r in runs) / 60:.0f} min.",
+            f"seeds {', '.join(map(str, seeds)) or 'none'}); each task's default budget; {cfg.get('workers') or 1} "
+            f"worker process(es) × 1 thread at `nice 19` on the shared 2-core VM (load average 10–18 from other "
+            f"jobs during the run, so wall and step times are several times the idle machine's). Coverage: {cov}. "
+            f"Training time summed over the finished runs: {sum(r['wall_time'] or 0 for r in runs) / 60:.0f} min.",
             "" if not partial else "The run resumes where it stopped: `actlab bench --suite headline --db "
             "runs/headline.db` skips every finished run (run keys include the task code's hash, so resume with "
             "the source the suite started from: see `runs/headline.sh`), then `python benchmarks/headline.py` "

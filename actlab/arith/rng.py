@@ -124,16 +124,18 @@ static float dot(const float *x, const float *w, int64_t n) {
     return s;
 }
 
-/* One training step's data, forward and MSE backward of NAU -> NMU for every seed, the batch never leaving the
-   cache: draw the seed's B x n inputs (the same numbers fill() would give), subset sums -> targets, h = W1 x,
-   z = prod_k (h_k w_k + 1 - w_k), loss = mean (z - y)^2, and the loss's gradients with respect to the (clamped)
-   weights W1 (S x H x n) and w = W2 (S x H). H <= 64. */
-int nmu_step(uint32_t *state, int64_t S, int64_t B, int64_t n, int64_t H, const int64_t *ranges, float lo,
-             float width, int op, const float *W1, const float *W2, double *loss, float *g1, float *g2) {
+/* One training step's data, forward and MSE backward of a two-layer model for every seed, the batch never
+   leaving the cache: draw the seed's B x n inputs (the same numbers fill() would give), subset sums -> targets,
+   h = W1 x (W1: S x H x n, the first layer's effective weights), then layer 2 with effective weights w (S x H):
+   kind 0 NMU z = prod_k (h_k w_k + 1 - w_k); kind 1 NAC* z = exp(sum_k w_k log(|h_k| + eps));
+   kind 2 linear z = sum_k w_k h_k. loss = mean (z - y)^2; g1, g2 = its gradients w.r.t. W1 and w. H <= 64. */
+int two_layer_step(uint32_t *state, int64_t S, int64_t B, int64_t n, int64_t H, const int64_t *ranges, float lo,
+                   float width, int op, int kind, float eps, const float *W1, const float *W2, double *loss,
+                   float *g1, float *g2) {
     if (H > 64) return -1;
     float *x = malloc((size_t)(B * n) * sizeof(float));
     if (!x) return -2;
-    float h[64], f[64], dh[64], po[64];
+    float h[64], f[64], dh[64];
     for (int64_t s = 0; s < S; s++) {
         vu a, b, c, d;
         load(state + s * 4 * L, &a, &b, &c, &d);
@@ -148,21 +150,36 @@ int nmu_step(uint32_t *state, int64_t S, int64_t B, int64_t n, int64_t H, const 
         for (int64_t i = 0; i < B; i++) {
             const float *row = x + i * n;
             float y = (float)combine(op, range_sum(row, rg[0], rg[1]), range_sum(row, rg[2], rg[3]));
-            float z = 1.0f;
-            for (int64_t k = 0; k < H; k++) {
-                h[k] = dot(row, w1 + k * n, n);
-                f[k] = h[k] * w2[k] + 1.0f - w2[k];
-                z *= f[k];
+            float z;
+            for (int64_t k = 0; k < H; k++) h[k] = dot(row, w1 + k * n, n);
+            if (kind == 0) {
+                z = 1.0f;
+                for (int64_t k = 0; k < H; k++) { f[k] = h[k] * w2[k] + 1.0f - w2[k]; z *= f[k]; }
+            } else if (kind == 1) {
+                float t = 0.0f;
+                for (int64_t k = 0; k < H; k++) { f[k] = logf(fabsf(h[k]) + eps); t += w2[k] * f[k]; }
+                z = expf(t);
+            } else {
+                z = 0.0f;
+                for (int64_t k = 0; k < H; k++) z += w2[k] * h[k];
             }
             float diff = z - y;
             total += (double)diff * (double)diff;
             float gz = 2.0f * diff / (float)B;
             for (int64_t k = 0; k < H; k++) {
-                float p = 1.0f;
-                for (int64_t q = 0; q < H; q++) if (q != k) p *= f[q];
-                po[k] = gz * p;
-                gw2[k] += po[k] * (h[k] - 1.0f);
-                dh[k] = po[k] * w2[k];
+                if (kind == 0) {
+                    float p = 1.0f;
+                    for (int64_t q = 0; q < H; q++) if (q != k) p *= f[q];
+                    gw2[k] += gz * p * (h[k] - 1.0f);
+                    dh[k] = gz * p * w2[k];
+                } else if (kind == 1) {
+                    float sg = h[k] > 0.0f ? 1.0f : (h[k] < 0.0f ? -1.0f : 0.0f);
+                    gw2[k] += gz * z * f[k];
+                    dh[k] = gz * z * w2[k] * sg / (fabsf(h[k]) + eps);
+                } else {
+                    gw2[k] += gz * h[k];
+                    dh[k] = gz * w2[k];
+                }
             }
             for (int64_t k = 0; k < H; k++) {
                 float *gk = gw1 + k * n;
@@ -214,10 +231,11 @@ def _library() -> ctypes.CDLL:
     lib.fill.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
                          ctypes.c_int64, ctypes.c_void_p, ctypes.c_float, ctypes.c_float, ctypes.c_int64,
                          ctypes.c_void_p, ctypes.c_void_p]
-    lib.nmu_step.restype = ctypes.c_int
-    lib.nmu_step.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
-                             ctypes.c_void_p, ctypes.c_float, ctypes.c_float, ctypes.c_int, ctypes.c_void_p,
-                             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    lib.two_layer_step.restype = ctypes.c_int
+    lib.two_layer_step.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+                                   ctypes.c_void_p, ctypes.c_float, ctypes.c_float, ctypes.c_int, ctypes.c_int,
+                                   ctypes.c_float, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                   ctypes.c_void_p]
     _LIB = lib
     return lib
 
@@ -268,21 +286,26 @@ class Xoshiro:
 OP_CODES = {"add": 0, "sub": 1, "mul": 2, "div": 3, "square": 4, "sqrt": 5}
 
 
-def nmu_step(gen: Xoshiro, B: int, n: int, ranges: np.ndarray, lo: float, width: float, op: str,
-             w1: np.ndarray, w2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One iteration of NAU → NMU for every seed, fused with its sampling (`gen` advances by one batch per seed).
+LAYER2_KINDS = {"nmu": 0, "nac_mul": 1, "linear": 2}
 
-    ``w1 (S, H, n)`` and ``w2 (S, H)`` are the clamped weights (float32, C-contiguous); returns the per-seed MSE
-    ``(S,)`` float64 and its gradients with respect to ``w1`` and ``w2``. The inputs are the numbers `Xoshiro.fill`
-    would give for the same state; the targets and the MSE follow `ArithTask.targets` and the reference loss.
+
+def two_layer_step(gen: Xoshiro, B: int, n: int, ranges: np.ndarray, lo: float, width: float, op: str, kind: str,
+                   w1: np.ndarray, w2: np.ndarray, eps: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One iteration of a two-layer model for every seed, fused with its sampling (`gen` advances one batch).
+
+    ``w1 (S, H, n)``: the first layer's effective weights (h = W1 x); ``w2 (S, H)``: the second layer's effective
+    weights, a ``kind`` of ``"nmu"`` (∏ (h w + 1 − w)), ``"nac_mul"`` (exp Σ w log(|h| + eps)) or ``"linear"``
+    (Σ w h); float32, C-contiguous. Returns the per-seed MSE ``(S,)`` (float64) and its gradients with respect to
+    ``w1`` and ``w2``. The inputs are the numbers `Xoshiro.fill` gives for the same state; targets and loss follow
+    `ArithTask.targets` and the reference loss.
     """
     S, H, _ = w1.shape
     loss = np.empty(S, dtype=np.float64)
     g1 = np.empty_like(w1)
     g2 = np.empty_like(w2)
-    rc = gen._lib.nmu_step(gen.state.ctypes.data, S, B, n, H, ranges.ctypes.data, float(lo), float(width),
-                           OP_CODES[op], w1.ctypes.data, w2.ctypes.data, loss.ctypes.data, g1.ctypes.data,
-                           g2.ctypes.data)
+    rc = gen._lib.two_layer_step(gen.state.ctypes.data, S, B, n, H, ranges.ctypes.data, float(lo), float(width),
+                                 OP_CODES[op], LAYER2_KINDS[kind], float(eps), w1.ctypes.data, w2.ctypes.data,
+                                 loss.ctypes.data, g1.ctypes.data, g2.ctypes.data)
     if rc != 0:
-        raise ParameterError(f"the fused NAU → NMU step supports hidden sizes up to 64 (error {rc})")
+        raise ParameterError(f"the fused two-layer step supports hidden sizes up to 64 (error {rc})")
     return loss, g1, g2

@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass
 import torch
 
 from actlab.arith.batched import ArithNet, DataStream, Regularizer, default_regularizer
-from actlab.arith.fast import STREAMS, FlatParams, SampleStream, seed_dim_only, select_pcg64, select_reference_state
-from actlab.arith.rng import nmu_step
-from actlab.arith.units import NAU, NMU, fast_matmul
+from actlab.arith.fast import (STREAMS, FlatParams, SampleStream, fused_kind, fused_mse, seed_dim_only, select_pcg64,
+                               select_reference_state)
+from actlab.arith.units import fast_matmul
 from actlab.arith.task import ArithTask
 from actlab.core.errors import ParameterError
 
@@ -300,25 +300,14 @@ class BatchedTrainer:
             elif dead[idx]:
                 p.grad.zero_()
 
+    def _fused_kind(self) -> str | None:
+        return fused_kind(self.model, self.stream, self.engine)
+
     def _fused(self) -> bool:
-        """NAU → NMU on per-seed xoshiro samples: sampling, forward and the MSE's backward run as one C loop per
-        seed (`actlab.arith.rng.nmu_step`), the batch never leaving the cache."""
-        m = self.model
-        return (self.engine == "fast" and isinstance(self.stream, SampleStream) and self.stream.kind == "xoshiro"
-                and not self.stream.shared and isinstance(m.layer1, NAU) and isinstance(m.layer2, NMU)
-                and m.act is None and m.layer1.out_features <= 64)
+        return self._fused_kind() is not None
 
     def _fused_mse(self) -> torch.Tensor:
-        """The MSE part of `step` through `nmu_step`: per-seed loss, gradients written into the parameters' grads
-        (times the forward clamps' masks, as autograd's clamp backward does)."""
-        l1, l2, st = self.model.layer1, self.model.layer2, self.stream
-        w1, w2 = l1.weight.detach(), l2.weight.detach()  # (S, H, n), (S, 1, H)
-        S, H, n = w1.shape
-        loss, g1, g2 = nmu_step(st.gen, self.config.batch_size, n, st.ranges, st.lo, st.width, self.task.op,
-                                w1.clamp(-1.0, 1.0).contiguous().numpy(), w2.clamp(0.0, 1.0).reshape(S, H).numpy())
-        l1.weight.grad.copy_(torch.from_numpy(g1) * ((w1 >= -1.0) & (w1 <= 1.0)))
-        l2.weight.grad.copy_(torch.from_numpy(g2).view(S, 1, H) * ((w2 >= 0.0) & (w2 <= 1.0)))
-        return torch.from_numpy(loss).float()
+        return fused_mse(self.model, self.stream, self.config.batch_size, self.task.op, self._fused_kind())
 
     def step(self) -> torch.Tensor:
         """One optimiser step for every active seed; returns the per-seed loss."""

@@ -181,8 +181,12 @@ class NAU(ArithUnit):
         r = min(0.5, math.sqrt(3.0) * math.sqrt(2.0 / (self.in_features + self.out_features)))
         _uniform_(self.weight, -r, r, generators)
 
+    def effective_weight(self) -> torch.Tensor:
+        """The weight the forward multiplies by: W clamped to [-1, 1]."""
+        return self.weight.clamp(-1.0, 1.0)
+
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        return _matmul(x, self.weight.clamp(-1.0, 1.0))
+        return _matmul(x, self.effective_weight())
 
     def regularizer(self) -> torch.Tensor:
         a = self.weight.abs()
@@ -210,8 +214,12 @@ class NMU(ArithUnit):
     def reset_parameters(self, generators: Generators = None) -> None:
         _uniform_(self.weight, 0.25, 0.75, generators)
 
+    def effective_weight(self) -> torch.Tensor:
+        """The weight the forward uses: W clamped to [0, 1]."""
+        return self.weight.clamp(0.0, 1.0)
+
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
-        w = self.weight.clamp(0.0, 1.0).transpose(1, 2).unsqueeze(1)  # (S, 1, in, out)
+        w = self.effective_weight().transpose(1, 2).unsqueeze(1)  # (S, 1, in, out)
         xe = x.unsqueeze(-1) if x.dim() == 3 else x.unsqueeze(0).unsqueeze(-1)  # (S|1, B, in, 1)
         return (xe * w + 1 - w).prod(dim=2)
 
@@ -248,6 +256,10 @@ class NAC(ArithUnit):
     @property
     def weight(self) -> torch.Tensor:
         return torch.tanh(self.W_hat) * torch.sigmoid(self.M_hat)
+
+    def effective_weight(self) -> torch.Tensor:
+        """``W = tanh(Ŵ) ⊙ σ(M̂)``."""
+        return self.weight
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         return _matmul(x, self.weight)

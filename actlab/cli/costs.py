@@ -18,12 +18,13 @@ def cost_table(db: Path, suite_id: int | None = None, baseline: str = "relu") ->
 
     with RunStore(db) as store:
         runs = store.runs_with_baseline(suite_id, baseline)
-    t = Table(title="cost beside the metric (throughput compares only within one device)", padding=(0, 1))
-    for name, justify in (("task", "left"), ("activation", "left"), ("metric", "right"), ("params", "right"),
-                          ("MFLOPs\n/example", "right"), ("throughput\nex/s", "right"), ("device", "left")):
-        t.add_column(name, justify=justify, overflow="fold")
+    t = Table(title="cost beside the metric (mean over seeds, as in the ranking; throughput compares only within "
+                    "one device)", padding=(0, 1))
+    for name, justify, wrap in (("task", "left", False), ("act", "left", False), ("mean", "right", False),
+                                ("params", "right", False), ("MFLOPs\n/ex", "right", False),
+                                ("throughput\nex/s", "right", False), ("device", "left", True)):
+        t.add_column(name, justify=justify, overflow="fold", no_wrap=not wrap)
     for s in stats.summarize(runs):
-        metric = f"{s.metric} {_num(s.mean, 4)}" if math.isfinite(s.mean) else f"{s.metric} —"
-        t.add_row(s.task, s.act, metric, f"{int(s.params):,}" if math.isfinite(s.params) else "—",
+        t.add_row(s.task, s.act, _num(s.mean, 4), f"{int(s.params):,}" if math.isfinite(s.params) else "—",
                   _num(s.flops / 1e6), _num(s.throughput), s.device or "—")
     return t

@@ -1,5 +1,5 @@
 """The seeds' headline architectures as tasks: ViT, Activator and KAT (ViT with a GR-KAN FFN) on digits,
-MNIST 5k and CIFAR-10 (from ``--data-dir``). The activation under test sits in every FFN (ViT), in every gate
+MNIST 5k, CIFAR-10 and CIFAR-100 (both from ``--data-dir``). The activation under test sits in every FFN (ViT), in every gate
 and FFN (Activator), or initialises the second GR-KAN's rationals (KAT).
 
 Widths are equal across the three families (dim, hidden, depth), so parameter counts and FLOPs compare
@@ -14,7 +14,7 @@ from torch import nn
 
 from actlab.core.errors import ParameterError
 from actlab.tasks.base import Task
-from actlab.tasks.data_cifar import load_cifar10_data
+from actlab.tasks.data_cifar import load_cifar10_data, load_cifar100_data
 from actlab.tasks.data_images import load_digits_data, load_mnist5k_data
 from actlab.tasks.registry import register_task
 
@@ -58,6 +58,9 @@ DATA = {
     "cifar10": (load_cifar10_data, {"data_dir": None, "n_train": None},
                 {"epochs": 10, "lr": 1e-3, "batch_size": 128}, {"epochs": 2},
                 {"patch": 4}, "CIFAR-10 32×32 from --data-dir (64 patches of 4×4)"),
+    "cifar100": (load_cifar100_data, {"data_dir": None, "n_train": None},
+                 {"epochs": 10, "lr": 1e-3, "batch_size": 128}, {"epochs": 2},
+                 {"patch": 4}, "CIFAR-100 (fine labels) 32×32 from --data-dir (64 patches of 4×4)"),
 }
 FAMILIES = {
     # family: (builder, model keywords, extra model defaults, description)

@@ -76,3 +76,17 @@ class Exploit:
         import os
 
         return os.system, (f"touch {self.marker}",)
+
+
+def write_cifar100(root: Path, n_train: int = 200, n_test: int = 50) -> Path:
+    """A CIFAR-100 'python version' folder (cifar-100-python/{train, test, meta}, fine and coarse labels)."""
+    d = root / "cifar-100-python"
+    d.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(7)
+    for name, n in (("train", n_train), ("test", n_test)):
+        fine = rng.integers(0, 100, size=n)
+        x = rng.integers(0, 256, size=(n, 3072)).astype(np.uint8)
+        (d / name).write_bytes(dumps({"data": x, "fine_labels": [int(v) for v in fine],
+                                      "coarse_labels": [int(v) // 5 for v in fine]}, "py3"))
+    (d / "meta").write_bytes(dumps({"fine_label_names": [f"f{i}" for i in range(100)]}, "py3"))
+    return root

@@ -15,7 +15,7 @@ from actlab.tasks import get_task
 from actlab.tasks.data_cifar import DataError, cifar10_arrays, load_cifar10_data, resolve_dir, safe_load
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cifar_files import Exploit, dumps, write_cifar  # noqa: E402
+from cifar_files import Exploit, dumps, write_cifar, write_cifar100  # noqa: E402
 
 
 @pytest.mark.parametrize("flavour", ["py3", "py3_bytes", "py2"])
@@ -85,7 +85,7 @@ def test_missing_folder_and_files_name_the_path_and_layout(tmp_path, monkeypatch
     with pytest.raises(DataError, match="--data-dir DIR"):
         resolve_dir(None)
     (tmp_path / "cifar-10-batches-py").mkdir()
-    with pytest.raises(DataError, match=r"lacks data_batch_1\.\.5, test_batch; expected layout"):
+    with pytest.raises(DataError, match=r"lacks data_batch_1\.\.data_batch_5, test_batch; expected layout"):
         cifar10_arrays(str(resolve_dir(tmp_path)))
     monkeypatch.setattr(sys, "argv", ["actlab", "bench", "--tasks", "cifar10_kat", "--acts", "relu",
                                       "--data-dir", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db")])
@@ -116,3 +116,21 @@ def test_every_cifar_family_trains_from_the_folder(tmp_path, name):
     write_cifar(tmp_path, n_train=60, n_test=20, batches=1)
     rec = get_task(name).run("silu", 0, data_dir=str(tmp_path), epochs=1, max_steps=2, batch_size=16)
     assert math.isfinite(rec["value"]) and rec["flops"] > 0 and rec["data_kw"]["data_dir"] == str(tmp_path)
+
+
+def test_cifar100_reads_fine_labels_from_its_own_layout(tmp_path):
+    from actlab.tasks.data_cifar import CIFAR100, cifar_arrays, load_cifar100_data
+
+    write_cifar100(tmp_path, n_train=200, n_test=50)
+    d = resolve_dir(tmp_path, CIFAR100)
+    assert d.name == "cifar-100-python"
+    ref = pickle.loads((d / "train").read_bytes())
+    xtr, ytr, xte, _ = cifar_arrays(str(d), CIFAR100)
+    np.testing.assert_array_equal(ytr, ref["fine_labels"])
+    np.testing.assert_array_equal(xtr.reshape(200, 3072), ref["data"])
+    assert ytr.max() > 9 and xte.shape == (50, 3, 32, 32)
+    assert load_cifar100_data(str(tmp_path)).info["n_classes"] == 100
+    with pytest.raises(DataError, match=r"cifar-100-python/\{train, test\}"):
+        cifar_arrays(str(tmp_path / "cifar-100-python" / "nope"), CIFAR100)
+    rec = get_task("cifar100_vit").run("relu", 0, data_dir=str(tmp_path), epochs=1, max_steps=2, batch_size=16)
+    assert math.isfinite(rec["value"]) and rec["params"] > 0

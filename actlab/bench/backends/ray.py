@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from actlab.bench.backends.base import Backend, ProgressChannel, check_num_returns, single_thread_call
+from actlab.core import plugins
 from actlab.core.errors import ConfigError
 
 _QUIET_ENV = {
@@ -136,7 +137,7 @@ class RayBackend(Backend):
         self._call = ray.remote(num_cpus=1, max_retries=0)(single_thread_call)
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        return self._call.remote(fn, args, kw)
+        return self._call.remote(fn, args, kw, plugins.loaded())  # workers load the caller's plugins first
 
     def wait(self, handles: Sequence[Any], num_returns: int = 1,
              timeout: float | None = None) -> tuple[list[Any], list[Any]]:
