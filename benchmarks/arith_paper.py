@@ -93,7 +93,7 @@ def report(rows: list[dict], iterations: int) -> str:
     lines += ["", "A partial row is no result: it counts the seeds whose test MSE has been below the threshold at some "
                   "evaluation so far; the final verdict uses the best-validation step over the whole budget. "
                   "Cost to finish at the BENCHMARKS.md `arith` rates (one full core): × NMU ≤ 5·10⁸ seed-iterations at "
-                  "≈ 4·10⁴/s (fused NAU → NMU loop) ≈ 3.5 h, less with early exit; × NAC• 5·10⁸ at ≈ 2·10⁴/s ≈ 7 h; "
+                  "≈ 4·10⁴/s (fused C step) ≈ 3.5 h, less with early exit; × NAC• 5·10⁸ at ≈ 3.4·10⁴/s (fused) ≈ 4 h; "
                   "× NALU slower (not measured; NALU's first layer takes three matmuls and a log pass). At nice 19 "
                   "on this shared VM a process got 3–8% of a core during this session, so the rows need further "
                   "sessions: `nice -n 19 .venv/bin/python benchmarks/arith_paper.py --db runs/arith_paper.db "

@@ -68,16 +68,15 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
 
 def parse_seeds(text: str | None) -> int | list[int] | None:
     """``5`` → a count (seeds 0..4); ``0,1,2`` (or ``3,`` for the one seed 3) → that list."""
-    from actlab.core.errors import ConfigError
-
     if text is None:
         return None
     try:
         if "," in text:
             return [int(p) for p in text.split(",") if p.strip()]
         return int(text)
-    except ValueError:
-        raise ConfigError(f"--seeds must be a count such as 5 or a list such as 0,1,2; got {text!r}") from None
+    except ValueError:  # a usage error, as click reports a wrong type (exit 2)
+        raise typer.BadParameter(f"--seeds must be a count such as 5 or a list such as 0,1,2; got {text!r}",
+                                 param_hint="'--seeds'") from None
 
 
 def with_budget(cfg: Any, small: bool | None, epochs: int | None) -> Any:

@@ -32,6 +32,7 @@ from typing import Any
 from actlab.bench.backends.base import Backend, ProgressChannel, check_num_returns
 from actlab.bench.backends.ray_cluster import check_nodes, check_reachable, resolve_address
 from actlab.bench.backends.ray_loopback import QUIET_ENV, PrivateInstance
+from actlab.core import plugins
 from actlab.core.errors import ConfigError
 
 
@@ -43,10 +44,15 @@ def _import_ray():
     return ray
 
 
-def placed_call(threads: int, fn: Callable[..., Any], args: tuple, kw: dict) -> tuple[Any, dict[str, str]]:
-    """Run a job with torch limited to ``threads`` intra-op threads; return its value and where it ran."""
+def placed_call(threads: int, fn: Callable[..., Any], args: tuple, kw: dict,
+                plugins: tuple[Any, ...] = ()) -> tuple[Any, dict[str, str]]:
+    """Run a job with torch limited to ``threads`` intra-op threads, after loading the caller's ``plugins``
+    (`actlab.core.plugins.loaded` records); return its value and where it ran."""
     import ray
 
+    from actlab.core.plugins import ensure
+
+    ensure(plugins)
     if "torch" in sys.modules:  # a job that imports torch later reads OMP_NUM_THREADS from the worker's env
         sys.modules["torch"].set_num_threads(threads)
     value = fn(*args, **kw)
@@ -116,7 +122,8 @@ class RayBackend(Backend):
                                 max_retries=max_retries)(placed_call)
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        return self._call.remote(self.cpus_per_run, fn, args, kw)
+        # workers load the caller's plugins first (they are passed with the job, not inherited)
+        return self._call.remote(self.cpus_per_run, fn, args, kw, plugins.loaded())
 
     def wait(self, handles: Sequence[Any], num_returns: int = 1,
              timeout: float | None = None) -> tuple[list[Any], list[Any]]:
