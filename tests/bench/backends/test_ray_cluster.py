@@ -180,6 +180,46 @@ def test_arith_jobs_on_the_cluster_store_what_in_process_training_stores(cluster
     assert_same(stored(tmp_path / "here.db"), stored(tmp_path / "a.db"))
 
 
+def test_search_on_the_cluster_finds_what_the_in_process_search_finds(cluster, tmp_path):
+    import sqlite3
+
+    args = ["search", "--space", "swish", "--strategy", "random", "--task", "target:silu", "--budget", "8",
+            "--seed", "3", "--grammar", "unary: x, tanh, sigmoid, exp; binary: add, mul, max"]
+
+    def candidates(db):
+        con = sqlite3.connect(db)
+        try:
+            return con.execute("SELECT idx, genome, status, value FROM candidates ORDER BY idx").fetchall()
+        finally:
+            con.close()
+
+    here = subprocess.run([sys.executable, "-m", "actlab", *args, "--db", str(tmp_path / "here.db"), "--workers",
+                           "2", "--backend", "local"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    there = subprocess.run([sys.executable, "-m", "actlab", *args, "--db", str(tmp_path / "there.db"), "--workers",
+                            "2", "--ray-address", cluster.address], env=cluster.env, capture_output=True, text=True,
+                           timeout=300, cwd=tmp_path)
+    assert here.returncode == 0 and there.returncode == 0, (here.stdout[-1500:], there.stdout[-1500:] +
+                                                            there.stderr[-1500:])
+    got = candidates(tmp_path / "there.db")
+    assert len(got) == 8 and got == candidates(tmp_path / "here.db")
+
+
+def test_a_data_dir_missing_on_the_nodes_is_refused_naming_them(cluster, tmp_path):
+    code = ("import ray, actlab\n"
+            "from actlab.bench.backends.ray_cluster import check_nodes\n"
+            f"ray.init(address={cluster.address!r}, log_to_driver=False)\n"
+            f"print('OK', len(check_nodes(ray, actlab.__version__, [{str(tmp_path)!r}])))\n"
+            "try:\n"
+            f"    check_nodes(ray, actlab.__version__, [{str(tmp_path / 'nowhere')!r}])\n"
+            "except Exception as e:\n"
+            "    print('REFUSED', type(e).__name__, e)\n")
+    r = subprocess.run([sys.executable, "-c", code], env=cluster.env, capture_output=True, text=True, timeout=300,
+                       cwd=tmp_path)
+    assert "OK 2" in r.stdout, r.stdout[-2000:] + r.stderr[-2000:]
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("REFUSED"))
+    assert "ConfigError" in line and "nowhere" in line and line.count("127.0.0.1") == 2, line
+
+
 def test_killing_a_node_mid_suite_loses_and_duplicates_nothing(cluster, tmp_path):
     suite = tmp_path / "s.yaml"
     suite.write_text("acts: [relu, tanh, gelu]\ntasks: [digits_mlp]\nseeds: [0, 1]\n"
