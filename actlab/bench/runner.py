@@ -147,12 +147,12 @@ def _event(fields: Any) -> Any:
     return ProgressEvent(**fields) if isinstance(fields, dict) else fields
 
 
-def _resolve_backend(backend: Any, workers: int | None) -> Any:
+def _resolve_backend(backend: Any, cfg: SuiteConfig) -> Any:
     if backend is None or not isinstance(backend, str):
         return backend
     from actlab.bench.backends import get_backend
 
-    return get_backend(backend, num_workers=workers)
+    return get_backend(backend, num_workers=cfg.workers, **(cfg.backend_options() if backend == cfg.backend else {}))
 
 
 def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event: Event | None = None,
@@ -211,7 +211,7 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
                 run_callback(ev)
             emit("run_progress", spec=spec, event=ev)
 
-        be = _resolve_backend(backend, cfg.workers)
+        be = _resolve_backend(backend, cfg)
         if be is None:
             for spec in todo:
                 emit("run_start", spec=spec)
@@ -268,7 +268,10 @@ def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], e
                 if job.error is not None:  # the job's own exception, re-raised by the backend
                     record(spec, None, f"{type(job.error).__name__}: {job.error}")
                 else:
-                    record(spec, dict(job.value), None)
+                    res = dict(job.value)
+                    if job.where:  # the node a cluster ran it on (host, Ray node id), kept with the run
+                        res["node"] = job.where
+                    record(spec, res, None)
     finally:
         if channel is not None:
             channel.close()

@@ -32,6 +32,11 @@ class Backend(ABC):
     def result(self, handle: Any) -> Any:
         """The job's return value (waits if needed); the job's exception is re-raised here."""
 
+    def placement(self, handle: Any) -> dict[str, str] | None:
+        """Where a finished job ran (e.g. ``{"host", "node_id"}`` on a cluster), after `result`; None when the
+        backend runs everything on this machine."""
+        return None
+
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """``[fn(item) for item in items]`` run in parallel; results in input order."""
         handles = [self.submit(fn, item) for item in items]
