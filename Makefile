@@ -19,7 +19,7 @@ $(VENV)/.test: $(VENV)/.runtime
 	$(PIP) -c requirements.lock -e ".[test]"
 	touch $@
 
-.PHONY: install demo test test-browser bench-perf docs clean
+.PHONY: install demo test test-cluster test-browser bench-perf docs clean
 install: $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
@@ -28,6 +28,10 @@ demo: $(VENV)/.runtime
 
 test: $(VENV)/.test
 	$(PY) -m pytest -q
+
+# the two-node Ray cluster tests (docs/cluster.md): a few minutes, so outside the default set; CI runs them
+test-cluster: $(VENV)/.test
+	$(PY) -m pytest -q -m cluster
 
 test-browser: $(VENV)/.test
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

@@ -65,9 +65,10 @@ def report(rows: list[dict], iterations: int) -> str:
         "declared differences: (1) per-seed training samples come from the xoshiro128+ stream "
         "(`stream=\"xoshiro\"`, one stream per seed as in the paper, not the PCG64 stream of the other sections); "
         "(2) early exit per seed (`stop_when_solved=10`): a seed whose test MSE stayed below the threshold for 10 "
-        "evaluations in a row (10⁴ iterations) stops, so its solved-at is unchanged by construction, it counts as "
-        "solved, and its sparsity error is the one at its best-validation step up to then (before the NMU ramp "
-        "has finished, for early solvers). Trained by `benchmarks/arith_paper.py` (fast engine, one seed batch of "
+        "evaluations in a row (10⁴ iterations) stops, so its solved-at (first crossing) is unchanged by construction; "
+        "its success and sparsity error are taken at its best-validation step up to the stop (a full run could "
+        "still pick a later step; for early NMU solvers the sparsity error is taken before the regulariser ramp "
+        "has finished). Trained by `benchmarks/arith_paper.py` (fast engine, one seed batch of "
         "100, nice 19 on the shared 2-core VM; resumable from the store's checkpoints).", "",
         "| op | model | status | ours: solved so far | paper: success | ours: solved-at median | paper: median |",
         "|---|---|---|---|---|---|---|"]
@@ -93,7 +94,7 @@ def report(rows: list[dict], iterations: int) -> str:
     lines += ["", "A partial row is no result: it counts the seeds whose test MSE has been below the threshold at some "
                   "evaluation so far; the final verdict uses the best-validation step over the whole budget. "
                   "Cost to finish at the BENCHMARKS.md `arith` rates (one full core): × NMU ≤ 5·10⁸ seed-iterations at "
-                  "≈ 4·10⁴/s (fused NAU → NMU loop) ≈ 3.5 h, less with early exit; × NAC• 5·10⁸ at ≈ 2·10⁴/s ≈ 7 h; "
+                  "≈ 4·10⁴/s (fused C step) ≈ 3.5 h, less with early exit; × NAC• 5·10⁸ at ≈ 3.4·10⁴/s (fused) ≈ 4 h; "
                   "× NALU slower (not measured; NALU's first layer takes three matmuls and a log pass). At nice 19 "
                   "on this shared VM a process got 3–8% of a core during this session, so the rows need further "
                   "sessions: `nice -n 19 .venv/bin/python benchmarks/arith_paper.py --db runs/arith_paper.db "

@@ -8,7 +8,9 @@
   in the other.
 * `SampleStream`: the training batches of the ``xoshiro`` stream (`actlab.arith.rng`) and of shared inputs
   (``shared_data``: every seed of a batch sees the same inputs, the first layer becomes one GEMM).
-* `select_seeds`: keep a subset of the seeds of a model and its Adam state (early exit per seed).
+* `select_reference_state`, `SampleStream.select`, `select_pcg64`: keep a subset of the seeds (early exit per seed).
+* `fused_kind` / `fused_mse`: a whole step of a model with a linear first layer and an NMU, NAC• or linear output
+  unit as one C loop per seed (`actlab.arith.rng.two_layer_step`).
 """
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from actlab.arith import units as arith_units
 from actlab.arith.batched import DATA_STREAM, ArithNet
-from actlab.arith.rng import Xoshiro
+from actlab.arith.rng import Xoshiro, two_layer_step
 from actlab.arith.task import ArithTask
+from actlab.arith.units import NAC, NAU, NMU, NACMul
 from actlab.core.errors import ParameterError
 
 STREAMS = ("pcg64", "xoshiro")
@@ -172,3 +176,28 @@ def select_pcg64(stream, keep: torch.Tensor) -> None:
     stream.rngs = [stream.rngs[i] for i in idx]
     stream.masks = stream.masks[keep]
     stream._pos = stream.chunk
+
+
+def fused_kind(model: ArithNet, stream, engine: str) -> str | None:
+    """The output unit's kind (``"nmu"``, ``"nac_mul"``, ``"linear"``) when a step can run as one C loop per seed:
+    the fast engine, per-seed xoshiro samples, a linear first layer (NAU, NAC+) and one output; else None."""
+    if not (engine == "fast" and isinstance(stream, SampleStream) and stream.kind == "xoshiro" and not stream.shared
+            and model.act is None and model.layer2.out_features == 1 and model.layer1.out_features <= 64):
+        return None
+    if type(model.layer1) not in (NAU, NAC):
+        return None
+    return {NMU: "nmu", NACMul: "nac_mul", NAU: "linear", NAC: "linear"}.get(type(model.layer2))
+
+
+def fused_mse(model: ArithNet, stream: SampleStream, batch_size: int, op: str, kind: str) -> torch.Tensor:
+    """The MSE part of a training step through `two_layer_step`: the C loop returns the gradients with respect to
+    both layers' effective weights; autograd carries them through each unit's own `effective_weight` (clamp,
+    tanh·σ) into the parameters' grads (accumulated). Returns the per-seed loss ``(S,)``."""
+    l1, l2 = model.layer1, model.layer2
+    w1, w2 = l1.effective_weight(), l2.effective_weight()  # (S, H, n), (S, 1, H)
+    S, H, n = w1.shape
+    loss, g1, g2 = two_layer_step(stream.gen, batch_size, n, stream.ranges, stream.lo, stream.width, op, kind,
+                                  w1.detach().contiguous().numpy(), w2.detach().reshape(S, H).contiguous().numpy(),
+                                  arith_units.NAC_EPS)
+    torch.autograd.backward([w1, w2], [torch.from_numpy(g1), torch.from_numpy(g2).view(S, 1, H)])
+    return torch.from_numpy(loss).float()

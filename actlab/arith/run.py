@@ -5,6 +5,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from actlab.arith.batched import unit_name
 from actlab.arith.budget import RampWarning, ramp_notes
@@ -40,7 +41,7 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
         seeds: int = 100, iterations: int = 5_000_000, db: str | Path | None = None, *, task: str = "static",
         seed_offset: int = 0,
         seed_batch: int | None = None, progress: Callable[[int], None] | None = None, train: bool = True,
-        **options) -> list[dict]:
+        backend: Any = None, **options) -> list[dict]:
     """Run every (op, unit) for ``seeds`` seeds and return one summary row per pair.
 
     Args:
@@ -56,6 +57,9 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
         progress: called with the number of seed-iterations done since its last call.
         train: ``False`` only reads the store: rows summarise the seeds already finished (``pending`` counts the
             rest) and cells without any finished seed are left out.
+        backend: an `actlab.bench.backends` backend (e.g. Ray on a cluster): the (op, unit, seed batch) jobs run
+            there, at most its ``num_workers`` at once; only this process writes the database
+            (`actlab.arith.distributed`). ``None`` trains here, one batch after the other.
         **options: task options (``input_size, subset_ratio, overlap_ratio, interpolation_range,
             extrapolation_range, fixed_subsets``) and `TrainConfig` fields (``hidden, batch_size, lr, eval_every,
             eval_size, checkpoint_every, regularizer, ramp_scale, eps, threads, chunk``).
@@ -85,6 +89,14 @@ def run(ops: Sequence[str] | str = ("mul", "add", "sub"), units: Sequence[str] |
     wanted = list(range(seed_offset, seed_offset + seeds))
     rows = []
     try:
+        if train and backend is not None:
+            from actlab.arith.distributed import run_jobs
+
+            jobs = [(rid, tasks[op], unit, b) for op in ops for unit in units
+                    for rid in [store.run_id(op, unit, run_key(tasks[op], config))]
+                    for b in pending_batches(store, rid, wanted, seed_batch)]
+            run_jobs(backend, store, jobs, config, progress)
+            train = False  # everything is stored: the loop below only summarises
         for op in ops:
             task = tasks[op]
             for unit in units:
@@ -109,20 +121,25 @@ def run_key(task: ArithTask, config: TrainConfig) -> dict:
     return {"task": task.describe(), "train": config.describe()}
 
 
-def _run_pending(store: ArithStore, rid: int, task: ArithTask, unit: str, wanted: list[int], seed_batch: int,
-                 config: TrainConfig, progress: Callable[[int], None] | None) -> None:
-    """Train the seeds of ``wanted`` that have no result yet: first batches with a checkpoint, then the rest."""
+def pending_batches(store: ArithStore, rid: int, wanted: list[int], seed_batch: int) -> list[list[int]]:
+    """The seeds of ``wanted`` that have no result yet, in batches: first those with a checkpoint, then the rest."""
     done = store.finished(rid)
-    if progress is not None and done & set(wanted):
-        progress(len(done & set(wanted)) * config.iterations)
     todo = [s for s in wanted if s not in done]
     batches = []
     for ck_seeds, _ in store.checkpoints(rid):
         if set(ck_seeds) <= set(todo):
             batches.append(ck_seeds)
             todo = [s for s in todo if s not in ck_seeds]
-    batches += [todo[i:i + seed_batch] for i in range(0, len(todo), seed_batch)]
-    for batch in batches:
+    return batches + [todo[i:i + seed_batch] for i in range(0, len(todo), seed_batch)]
+
+
+def _run_pending(store: ArithStore, rid: int, task: ArithTask, unit: str, wanted: list[int], seed_batch: int,
+                 config: TrainConfig, progress: Callable[[int], None] | None) -> None:
+    """Train the seeds of ``wanted`` that have no result yet: first batches with a checkpoint, then the rest."""
+    done = store.finished(rid)
+    if progress is not None and done & set(wanted):
+        progress(len(done & set(wanted)) * config.iterations)
+    for batch in pending_batches(store, rid, wanted, seed_batch):
         train_batch(store, rid, task, unit, batch, config, progress)
 
 

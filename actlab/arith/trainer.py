@@ -27,10 +27,9 @@ from dataclasses import asdict, dataclass
 import torch
 
 from actlab.arith.batched import ArithNet, DataStream, Regularizer, default_regularizer
-from actlab.arith.fast import STREAMS, FlatParams, SampleStream, seed_dim_only, select_pcg64, select_reference_state
-from actlab.arith import units as arith_units
-from actlab.arith.rng import two_layer_step
-from actlab.arith.units import NAC, NAU, NMU, NACMul, fast_matmul
+from actlab.arith.fast import (STREAMS, FlatParams, SampleStream, fused_kind, fused_mse, seed_dim_only, select_pcg64,
+                               select_reference_state)
+from actlab.arith.units import fast_matmul
 from actlab.arith.task import ArithTask
 from actlab.core.errors import ParameterError
 
@@ -302,32 +301,13 @@ class BatchedTrainer:
                 p.grad.zero_()
 
     def _fused_kind(self) -> str | None:
-        """The second layer's kind when the whole step can run as one C loop per seed (`two_layer_step`): per-seed
-        xoshiro samples, a linear first layer (NAU, NAC+) and an NMU, NAC• or linear (NAU, NAC+) output unit."""
-        m, st = self.model, self.stream
-        if not (self.engine == "fast" and isinstance(st, SampleStream) and st.kind == "xoshiro" and not st.shared
-                and m.act is None and m.layer2.out_features == 1 and m.layer1.out_features <= 64):
-            return None
-        if type(m.layer1) not in (NAU, NAC):
-            return None
-        l2 = type(m.layer2)
-        return {NMU: "nmu", NACMul: "nac_mul", NAU: "linear", NAC: "linear"}.get(l2)
+        return fused_kind(self.model, self.stream, self.engine)
 
     def _fused(self) -> bool:
         return self._fused_kind() is not None
 
     def _fused_mse(self) -> torch.Tensor:
-        """The MSE part of `step` through `two_layer_step`: the C loop returns the gradients with respect to both
-        layers' effective weights; autograd carries them through each unit's own `effective_weight` (clamp,
-        tanh·σ) into the parameters' grads. Returns the per-seed loss."""
-        l1, l2, st = self.model.layer1, self.model.layer2, self.stream
-        w1, w2 = l1.effective_weight(), l2.effective_weight()  # (S, H, n), (S, 1, H)
-        S, H, n = w1.shape
-        loss, g1, g2 = two_layer_step(st.gen, self.config.batch_size, n, st.ranges, st.lo, st.width, self.task.op,
-                                      self._fused_kind(), w1.detach().contiguous().numpy(),
-                                      w2.detach().reshape(S, H).contiguous().numpy(), arith_units.NAC_EPS)
-        torch.autograd.backward([w1, w2], [torch.from_numpy(g1), torch.from_numpy(g2).view(S, 1, H)])
-        return torch.from_numpy(loss).float()
+        return fused_mse(self.model, self.stream, self.config.batch_size, self.task.op, self._fused_kind())
 
     def step(self) -> torch.Tensor:
         """One optimiser step for every active seed; returns the per-seed loss."""

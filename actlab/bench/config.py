@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from actlab.core.errors import ConfigError, UnknownNameError
 
@@ -48,6 +48,17 @@ class SuiteConfig(BaseModel):
     backend: Literal["local", "ray"] = "local"
     workers: int | None = Field(default=None, ge=1)
     tie_tol: float = Field(default=0.0, ge=0.0)
+    # Ray: join this cluster (host:port or "auto"; implies backend "ray") instead of a private local instance,
+    # and what each run asks of it (docs/cluster.md)
+    ray_address: str | None = None
+    cpus_per_run: int = Field(default=1, ge=1)
+    gpus_per_run: float = Field(default=0.0, ge=0.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _address_means_ray(cls, v: Any) -> Any:
+        # a suite file's dump always carries backend "local" (the default), so the address alone decides
+        return {**v, "backend": "ray"} if isinstance(v, dict) and v.get("ray_address") else v
     imports: list[str] = Field(default_factory=list)
 
     @field_validator("imports", mode="before")
@@ -94,6 +105,14 @@ class SuiteConfig(BaseModel):
 
     def n_runs(self) -> int:
         return len(self.acts) * len(self.tasks) * len(self.seeds)
+
+    def backend_options(self) -> dict[str, Any]:
+        """Keyword arguments for `actlab.bench.backends.get_backend` beyond name and workers."""
+        if self.backend != "ray":
+            return {}
+        dirs = sorted({str(d) for t in self.tasks if (d := self.options_for(t).get("data_dir"))})
+        return {"address": self.ray_address, "cpus_per_run": self.cpus_per_run, "gpus_per_run": self.gpus_per_run,
+                "data_dir": dirs or None}
 
 
 # The demo suite: ≤ 5 min on 2 cores. Budgets are trimmed so each run takes a few seconds.

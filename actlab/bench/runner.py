@@ -21,8 +21,6 @@ from actlab.bench.backends.scheduler import InFlight
 from actlab.bench.config import SuiteConfig, validate_names
 from actlab.core.errors import ConfigError
 from actlab.core.errors import UnknownNameError
-from actlab.core.plugins import ensure as ensure_plugins
-from actlab.core.plugins import loaded as loaded_plugins
 from actlab.core.plugins import origin as plugin_origin
 from actlab.store.runs import RunStore, run_key
 
@@ -108,14 +106,11 @@ def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
 
 
 def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None = None,
-                callback: Callable[..., None] | None = None, plugins: tuple[Any, ...] = ()) -> dict[str, Any]:
-    """Run one (task, act, seed) and return the task's result dict (top-level so a worker process can pickle it).
-
-    ``plugins``: `actlab.core.plugins.Plugin` records loaded first (a no-op where they are loaded already), so a
-    worker process (pool, Ray) knows the activations and tasks the planning process had from plugins."""
+                callback: Callable[..., None] | None = None) -> dict[str, Any]:
+    """Run one (task, act, seed) and return the task's result dict (top-level so a worker process can pickle it;
+    the backends load the caller's plugins in the worker first)."""
     from actlab.tasks import get_task
 
-    ensure_plugins(plugins)
     t = get_task(task)
     kw = {k: v for k, v in (options or {}).items() if k != TASK_FINGERPRINT}
     if callback is not None:
@@ -152,12 +147,12 @@ def _event(fields: Any) -> Any:
     return ProgressEvent(**fields) if isinstance(fields, dict) else fields
 
 
-def _resolve_backend(backend: Any, workers: int | None) -> Any:
+def _resolve_backend(backend: Any, cfg: SuiteConfig) -> Any:
     if backend is None or not isinstance(backend, str):
         return backend
     from actlab.bench.backends import get_backend
 
-    return get_backend(backend, num_workers=workers)
+    return get_backend(backend, num_workers=cfg.workers, **(cfg.backend_options() if backend == cfg.backend else {}))
 
 
 def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event: Event | None = None,
@@ -179,7 +174,7 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
 
     ``rerun=True`` runs every run of the suite again, finished or not; the earlier rows stay in ``db`` marked
     superseded (reports count the newest). Plugins (the suite's ``imports`` and whatever this process loaded)
-    are loaded by every worker before its first run.
+    are loaded by every worker before its first run (see `actlab.bench.backends.base.single_thread_call`).
     """
     emit = on_event or (lambda kind, **kw: None)
     cfg = validate_names(cfg)
@@ -216,7 +211,7 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
                 run_callback(ev)
             emit("run_progress", spec=spec, event=ev)
 
-        be = _resolve_backend(backend, cfg.workers)
+        be = _resolve_backend(backend, cfg)
         if be is None:
             for spec in todo:
                 emit("run_start", spec=spec)
@@ -229,7 +224,7 @@ def run_suite(cfg: SuiteConfig, db: str | Path, *, backend: Any = None, on_event
                     record(spec, res, None)
         else:
             _run_on_backend(be, todo, record, emit, own=isinstance(backend, str),
-                            on_progress=on_progress if forward else None, plugins=loaded_plugins())
+                            on_progress=on_progress if forward else None)
         result.wall_time = time.perf_counter() - t0
         emit("suite_end", result=result)
     return result
@@ -239,8 +234,7 @@ POLL_S = 0.2  # how often the parent drains worker progress while it waits for r
 
 
 def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], emit: Event, own: bool,
-                    on_progress: Callable[[RunSpec, Any], None] | None = None,
-                    plugins: tuple[Any, ...] = ()) -> None:
+                    on_progress: Callable[[RunSpec, Any], None] | None = None) -> None:
     """Keep at most ``num_workers`` runs in flight and record each as it finishes, so a kill loses only those
     in flight (an eager in-process backend runs a job inside ``submit``; it is recorded right after).
 
@@ -265,7 +259,7 @@ def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], e
                 if channel is not None:
                     by_key[spec.key] = spec
                     cb = _Forward(channel.sink, spec.key)
-                flight.submit(n, execute_run, spec.task, spec.act, spec.seed, spec.options, cb, plugins)
+                flight.submit(n, execute_run, spec.task, spec.act, spec.seed, spec.options, cb)
             finished = flight.wait()
             deliver()
             for job in finished:
@@ -274,7 +268,10 @@ def _run_on_backend(be: Any, todo: list[RunSpec], record: Callable[..., None], e
                 if job.error is not None:  # the job's own exception, re-raised by the backend
                     record(spec, None, f"{type(job.error).__name__}: {job.error}")
                 else:
-                    record(spec, dict(job.value), None)
+                    res = dict(job.value)
+                    if job.where:  # the node a cluster ran it on (host, Ray node id), kept with the run
+                        res["node"] = job.where
+                    record(spec, res, None)
     finally:
         if channel is not None:
             channel.close()

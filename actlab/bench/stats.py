@@ -103,12 +103,15 @@ def _saved_mem(run: Mapping[str, Any]) -> Any:
 
 
 def device_label(run: Mapping[str, Any]) -> str:
-    """"cpu (x86_64)", "cuda:0 (NVIDIA H100) bf16": the device (and its name, and a non-fp32 precision)."""
-    dev = _field(run, "device")
-    if not dev:
-        return ""
-    name, prec = _field(run, "device_name"), _field(run, "precision")
-    return f"{dev}" + (f" ({name})" if name else "") + (f" {prec}" if prec and prec != "fp32" else "")
+    """"cpu (x86_64)", "cuda:0 (NVIDIA H100) bf16 on node7": the device (and its name, a non-fp32 precision, and
+    the host a Ray backend ran it on)."""
+    dev, node = _field(run, "device"), _field(run, "node")
+    host = node.get("host") if isinstance(node, Mapping) else None
+    label = ""
+    if dev:
+        name, prec = _field(run, "device_name"), _field(run, "precision")
+        label = f"{dev}" + (f" ({name})" if name else "") + (f" {prec}" if prec and prec != "fp32" else "")
+    return " ".join(p for p in (label, f"on {host}" if host else "") if p)
 
 
 def group_runs(runs: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from actlab.cli.console import console
+from actlab.cli.rayopts import CpusPerRun, GpusPerRun, RayAddress, ray_options
 from actlab.core.errors import ParameterError
 
 
@@ -62,7 +63,14 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
           engine: Annotated[str, typer.Option(help="fast or reference (same results; reference is the original "
                                                    "per-parameter path)")] = "fast",
           device: Annotated[str, typer.Option("--device", help="cpu (the seed-batched engine runs on the CPU "
-                                              "only)")] = "cpu"):
+                                              "only)")] = "cpu",
+          backend: Annotated[str | None, typer.Option("--backend", help="in-process when omitted; local | ray: "
+                                                      "(op, unit, seed batch) jobs spread over workers")] = None,
+          workers: Annotated[int | None, typer.Option("--workers", help="jobs at once (> 1 implies --backend "
+                                                      "local)")] = None,
+          ray_address: RayAddress = None,
+          cpus_per_run: CpusPerRun = None,
+          gpus_per_run: GpusPerRun = None):
     """Train arithmetic units on the static arithmetic task (Madsen & Johansen 2020) and tabulate success."""
     from actlab.train.device import check_device
 
@@ -110,14 +118,25 @@ def arith(ops: Annotated[str, typer.Option(help="comma-separated ops: add,sub,mu
     TrainConfig(**protocol)  # names a bad --stream/--engine/--stop-when-solved before any training
     for note in ramp_notes(unit_list, TrainConfig(iterations=n_its, ramp_scale=ramp_scale), "--ramp-scale {:.3g}"):
         console.print(f"[yellow]warning:[/] {escape(note)}")
+    backend, ray_kw = ray_options(backend or ("local" if (workers or 1) > 1 else None), ray_address, cpus_per_run,
+                                  gpus_per_run)
+    be = None
+    if backend is not None:
+        from actlab.bench.backends import get_backend
+
+        be = get_backend(backend, workers, **ray_kw)  # a bad address or a node mismatch fails before training
     total = len(op_list) * len(unit_list) * n_seeds * n_its
     with warnings.catch_warnings(), Progress(TextColumn("[bold]arith"), BarColumn(), MofNCompleteColumn(), TextColumn("seed-iterations"),
                   TimeRemainingColumn(), console=console) as prog:
         bar = prog.add_task("train", total=total)
         warnings.simplefilter("ignore", RampWarning)  # printed above, in the CLI's words
-        rows = run(op_list, unit_list, seeds=n_seeds, iterations=n_its, db=db, seed_batch=seed_batch,
-                   progress=lambda k: prog.advance(bar, k), task=task, **task_opts, hidden=hidden,
-                   eval_every=eval_every, eval_size=eval_size, ramp_scale=ramp_scale, **protocol)
+        try:
+            rows = run(op_list, unit_list, seeds=n_seeds, iterations=n_its, db=db, seed_batch=seed_batch,
+                       progress=lambda k: prog.advance(bar, k), task=task, **task_opts, hidden=hidden,
+                       eval_every=eval_every, eval_size=eval_size, ramp_scale=ramp_scale, backend=be, **protocol)
+        finally:
+            if be is not None:
+                be.shutdown()
     t = Table(title=f"arithmetic extrapolation — {n_seeds} seeds × {n_its:g} iterations")
     for col in ("op", "unit", "success", "95% CI", "solved at (median)", "sparsity error", "diverged"):
         t.add_column(col, justify="left" if col in ("op", "unit") else "right")

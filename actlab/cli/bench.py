@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from actlab.cli.console import console
+from actlab.cli.rayopts import CpusPerRun, GpusPerRun, RayAddress
 
 
 def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu", tie_tol: float = 0.0) -> Table:
@@ -67,16 +68,15 @@ def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu",
 
 def parse_seeds(text: str | None) -> int | list[int] | None:
     """``5`` → a count (seeds 0..4); ``0,1,2`` (or ``3,`` for the one seed 3) → that list."""
-    from actlab.core.errors import ConfigError
-
     if text is None:
         return None
     try:
         if "," in text:
             return [int(p) for p in text.split(",") if p.strip()]
         return int(text)
-    except ValueError:
-        raise ConfigError(f"--seeds must be a count such as 5 or a list such as 0,1,2; got {text!r}") from None
+    except ValueError:  # a usage error, as click reports a wrong type (exit 2)
+        raise typer.BadParameter(f"--seeds must be a count such as 5 or a list such as 0,1,2; got {text!r}",
+                                 param_hint="'--seeds'") from None
 
 
 def with_budget(cfg: Any, small: bool | None, epochs: int | None) -> Any:
@@ -147,6 +147,9 @@ def bench(
     precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
                                                   "tasks (default: $ACTLAB_DATA)")] = None,
+    ray_address: RayAddress = None,
+    cpus_per_run: CpusPerRun = None,
+    gpus_per_run: GpusPerRun = None,
     rerun: Annotated[bool, typer.Option("--rerun", help="run the selected runs again even if --db has them; the "
                                         "old rows stay, marked superseded")] = False,
 ):
@@ -158,12 +161,14 @@ def bench(
     from actlab.bench.runner import check_writable, run_suite
     from actlab.train.device import check_device
 
-    if (device is not None or precision is not None) and backend != "ray":  # no CUDA here: exit 2 before any work
+    on_ray = backend == "ray" or ray_address is not None  # devices are the workers' business there
+    if (device is not None or precision is not None) and not on_ray:  # no CUDA here: exit 2 before any work
         check_device(device or "cpu", precision or "fp32")
     if suite is None and (acts is None or tasks is None):
         suite = "quick"  # flags given without a suite refine the demo suite
     cfg = resolve_suite(suite, acts=acts, tasks=tasks, seeds=parse_seeds(seeds), backend=backend, workers=workers,
-                        baseline=baseline)
+                        baseline=baseline, ray_address=ray_address, cpus_per_run=cpus_per_run,
+                        gpus_per_run=gpus_per_run)
     cfg = with_budget(cfg, small, epochs)
     cfg = with_run_options(cfg, device, precision, data_dir)
     cfg = validate_names(cfg)  # bad names and paths fail before any output (the runner checks again)

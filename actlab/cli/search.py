@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from actlab.cli.console import console
+from actlab.cli.rayopts import CpusPerRun, GpusPerRun, RayAddress
 from actlab.core.errors import ConfigError
 
 
@@ -63,10 +64,15 @@ def search(
     precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
                                                   "tasks (default: $ACTLAB_DATA)")] = None,
+    ray_address: RayAddress = None,
+    cpus_per_run: CpusPerRun = None,
+    gpus_per_run: GpusPerRun = None,
 ):
     """Search for activation functions; progress bar plus a live table of the best candidates."""
+    from actlab.cli.rayopts import ray_options
     from actlab.train.device import check_device
 
+    backend, ray_kw = ray_options(backend, ray_address, cpus_per_run, gpus_per_run, data_dir)
     if (device is not None or precision is not None) and backend != "ray":  # no CUDA here: exit 2 before any work
         check_device(device or "cpu", precision or "fp32")
     from actlab.bench.backends import get_backend
@@ -92,7 +98,7 @@ def search(
     objective = make_objective(task) if task.startswith("target:") else make_objective(
         task, overrides=overrides, small=small, quality_steps=quality_steps, quality_threshold=quality_threshold)
     opts = {"population": population, "sample": sample, "select": select} if strategy == "evolution" else {}
-    be = get_backend(backend, workers)
+    be = get_backend(backend, workers, **ray_kw)
     rows: list[dict[str, Any]] = []
     progress = Progress(TextColumn("[bold]search[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[status]}"), console=console)

@@ -107,14 +107,15 @@ def test_entry_points_of_installed_packages_are_loaded(tmp_path, clean, monkeypa
 
 
 def test_a_fresh_process_loads_the_plugin_records_it_is_given(tmp_path, clean):
-    """What a pool or Ray worker does before a job: `ensure` the parent's `loaded()` records."""
+    """What a pool or Ray worker does with each job (`single_thread_call`): load the submitter's records first."""
     f = write(tmp_path / "plug_w.py", "plug_w_act", k=1.5)
     (rec,) = plugins.load([str(f)])
     code = textwrap.dedent(f"""
         import actlab, torch
-        from actlab.core.plugins import Plugin, ensure
-        ensure([Plugin(**{rec.__dict__!r})])
-        print(float(actlab.functional("plug_w_act")(torch.tensor(1.0))))
+        from actlab.bench.backends.base import single_thread_call
+        from actlab.core.plugins import Plugin
+        job = lambda: float(actlab.functional("plug_w_act")(torch.tensor(1.0)))
+        print(single_thread_call(job, (), {{}}, (Plugin(**{rec.__dict__!r}),)))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
     assert out.returncode == 0, out.stderr

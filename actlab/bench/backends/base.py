@@ -32,6 +32,11 @@ class Backend(ABC):
     def result(self, handle: Any) -> Any:
         """The job's return value (waits if needed); the job's exception is re-raised here."""
 
+    def placement(self, handle: Any) -> dict[str, str] | None:
+        """Where a finished job ran (e.g. ``{"host", "node_id"}`` on a cluster), after `result`; None when the
+        backend runs everything on this machine."""
+        return None
+
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """``[fn(item) for item in items]`` run in parallel; results in input order."""
         handles = [self.submit(fn, item) for item in items]
@@ -64,10 +69,15 @@ def check_num_returns(handles: Sequence[Any], num_returns: int) -> int:
     return min(num_returns, len(handles))
 
 
-def single_thread_call(fn: Callable[..., Any], args: tuple, kw: dict) -> Any:
-    """Run a job with torch limited to one intra-op thread, so N workers share N cores without oversubscription."""
+def single_thread_call(fn: Callable[..., Any], args: tuple, kw: dict, plugins: tuple[Any, ...] = ()) -> Any:
+    """Run a job in a worker with torch limited to one intra-op thread, so N workers share N cores without
+    oversubscription, after loading ``plugins`` (the submitting process's `actlab.core.plugins.loaded`
+    records; a no-op once loaded), so activations and tasks defined by plugins exist in the worker too."""
     import sys
 
+    from actlab.core.plugins import ensure
+
+    ensure(plugins)
     if "torch" in sys.modules:  # a job that imports torch later reads OMP_NUM_THREADS=1 set by the worker's init
         sys.modules["torch"].set_num_threads(1)
     return fn(*args, **kw)

@@ -9,6 +9,7 @@ from typing import Any
 
 from actlab.bench.backends.base import (Backend, ProgressChannel, check_num_returns, single_thread_call,
                                         worker_init)
+from actlab.core import plugins
 
 
 class _Done:
@@ -40,7 +41,7 @@ class LocalBackend(Backend):
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         if self._pool is not None:
-            return self._pool.submit(single_thread_call, fn, args, kw)
+            return self._pool.submit(single_thread_call, fn, args, kw, plugins.loaded())
         try:
             return _Done(value=fn(*args, **kw))
         except Exception as e:  # the error travels with the handle, as in the pool and in Ray

@@ -23,23 +23,17 @@ Other choices: no dashboard, no usage stats, session files under a short temp di
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 import socket
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from actlab.bench.backends.base import Backend, ProgressChannel, check_num_returns, single_thread_call
+from actlab.bench.backends.base import Backend, ProgressChannel, check_num_returns
+from actlab.bench.backends.ray_cluster import check_nodes, check_reachable, resolve_address
+from actlab.bench.backends.ray_loopback import QUIET_ENV, PrivateInstance
+from actlab.core import plugins
 from actlab.core.errors import ConfigError
-
-_QUIET_ENV = {
-    "RAY_USAGE_STATS_ENABLED": "0",
-    "RAY_DISABLE_DOCKER_CPU_WARNING": "1",
-    "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",
-}
 
 
 def _import_ray():
@@ -50,93 +44,86 @@ def _import_ray():
     return ray
 
 
-def loopback_env(token: str) -> dict[str, str]:
-    """The environment that keeps a private Ray instance, and every process it starts, on 127.0.0.1."""
-    return {**_QUIET_ENV, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token}
+def placed_call(threads: int, fn: Callable[..., Any], args: tuple, kw: dict,
+                plugins: tuple[Any, ...] = ()) -> tuple[Any, dict[str, str]]:
+    """Run a job with torch limited to ``threads`` intra-op threads, after loading the caller's ``plugins``
+    (`actlab.core.plugins.loaded` records); return its value and where it ran."""
+    import ray
+
+    from actlab.core.plugins import ensure
+
+    ensure(plugins)
+    if "torch" in sys.modules:  # a job that imports torch later reads OMP_NUM_THREADS from the worker's env
+        sys.modules["torch"].set_num_threads(threads)
+    value = fn(*args, **kw)
+    return value, {"host": socket.gethostname(), "node_id": ray.get_runtime_context().get_node_id()}
 
 
-def closed_proxy_env(port: int) -> dict[str, str]:
-    """HTTP(S) proxy settings that send every proxied request to a closed loopback port."""
-    proxy = f"http://127.0.0.1:{port}"
-    return {"HTTP_PROXY": proxy, "http_proxy": proxy, "HTTPS_PROXY": proxy, "https_proxy": proxy,
-            "NO_PROXY": "", "no_proxy": ""}
-
-
-class _EnvPatch:
-    """Set environment variables until ``restore``."""
-
-    def __init__(self, env: dict[str, str]):
-        self._old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        _sync_ray_switch()
-
-    def restore(self) -> None:
-        for k, v in self._old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        _sync_ray_switch()
-
-
-def _sync_ray_switch() -> None:
-    """Ray reads its loopback switch and its authentication mode when it is imported; an already imported ray
-    re-reads them here (the mode the way Ray's own ``_enable_token_auth`` refreshes it)."""
-    consts = sys.modules.get("ray._private.ray_constants")
-    if consts is not None:
-        consts.ENABLE_RAY_CLUSTER = consts.env_bool(consts.ENABLE_RAY_CLUSTERS_ENV_VAR, not consts.IS_WINDOWS_OR_OSX)
-    raylet = sys.modules.get("ray._raylet")
-    if raylet is not None:
-        raylet.Config.initialize("")
+def _positive(name: str, value: Any, integer: bool = False, zero: bool = False) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (value >= 0 if zero else value > 0)
+    if not ok or (integer and int(value) != value):
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"{name} must be {kind} {'>= 0' if zero else '> 0'}, got {value!r}")
+    return int(value) if integer else float(value)
 
 
 class RayBackend(Backend):
-    """Jobs become Ray tasks (1 CPU each); ``wait`` is ``ray.wait``.
+    """Jobs become Ray tasks; ``wait`` is ``ray.wait``.
+
+    Without ``address`` (and without ``RAY_ADDRESS`` in the environment) the backend starts the private local
+    instance described above, with ``num_workers * cpus_per_run`` CPUs, and stops it on shutdown. With
+    ``address`` (``host:port`` of a cluster's GCS, or ``auto``) it joins that cluster instead: the address must
+    answer within seconds, and every node must run this actlab version (and hold ``data_dir`` when given).
+
+    Each job asks for ``cpus_per_run`` CPUs (torch gets as many threads) and ``gpus_per_run`` GPUs (fractions
+    share a GPU); a job whose worker process or node dies is retried on another up to ``max_retries`` times
+    (a job's own exception is never retried). Results come back to the caller, which alone writes the database,
+    and `placement` tells on which host and Ray node each job ran.
 
     If Ray is already initialised in this process (by the caller) it is reused as it is and left running on
-    shutdown; the loopback and authentication settings above apply only to the instance this backend starts.
+    shutdown.
     """
 
     name = "ray"
 
-    def __init__(self, num_workers: int = 2, temp_dir: str | Path | None = None):
-        self.num_workers = int(num_workers)
-        self._tmp: str | None = None
-        self._env: _EnvPatch | None = None
-        self._proxy: socket.socket | None = None
-        ray = sys.modules.get("ray")
-        self._own = ray is None or not ray.is_initialized()
-        if self._own:
-            base = str(temp_dir) if temp_dir is not None else "/tmp"
-            Path(base).mkdir(parents=True, exist_ok=True)
-            tmp = tempfile.mkdtemp(prefix="alray", dir=base)
-            if len(tmp) > 60:
-                os.rmdir(tmp)
-                raise ConfigError(f"ray temp_dir {tmp!r} is too long for Unix sockets; use a short path")
-            self._tmp = tmp
-            # bound, never listening: connections to it are refused at once, on loopback
-            self._proxy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self._proxy.bind(("127.0.0.1", 0))
-            self._env = _EnvPatch(loopback_env(secrets.token_hex(32)))
-            # the proxy settings reach the processes ray.init starts (the API server among them), then this
-            # process's own HTTP clients get their settings back
-            proxy_env = _EnvPatch(closed_proxy_env(self._proxy.getsockname()[1]))
+    def __init__(self, num_workers: int = 2, temp_dir: str | Path | None = None, address: str | None = None,
+                 cpus_per_run: int = 1, gpus_per_run: float = 0.0, max_retries: int = 3,
+                 data_dir: str | os.PathLike | None = None):
+        self.num_workers = int(_positive("num_workers", num_workers, integer=True))
+        self.cpus_per_run = int(_positive("cpus_per_run", cpus_per_run, integer=True))
+        self.gpus_per_run = _positive("gpus_per_run", gpus_per_run, zero=True)
+        max_retries = int(_positive("max_retries", max_retries, integer=True, zero=True))
+        if address is None:
+            address = os.environ.get("RAY_ADDRESS") or None
+        self.address: str | None = None
+        self.nodes: list[dict[str, Any]] = []
+        self._instance: PrivateInstance | None = None
+        self._placement: dict[str, dict[str, str]] = {}
+        ray = _import_ray()
+        self._own = not ray.is_initialized()
+        env = {**QUIET_ENV, "OMP_NUM_THREADS": str(self.cpus_per_run)}
+        if self._own and address:
+            import actlab
+
+            self.address = resolve_address(address)
+            check_reachable(self.address)
+            ray.init(address=self.address, log_to_driver=False, configure_logging=False,
+                     runtime_env={"env_vars": env})
             try:
-                ray = _import_ray()
-                ray.init(num_cpus=self.num_workers, num_gpus=0, include_dashboard=False,
-                         _node_ip_address="127.0.0.1", _temp_dir=self._tmp, log_to_driver=False,
-                         configure_logging=False, ignore_reinit_error=True,
-                         runtime_env={"env_vars": {**_QUIET_ENV, "OMP_NUM_THREADS": "1"}})
+                self.nodes = check_nodes(ray, actlab.__version__, data_dir)
             except BaseException:
-                proxy_env.restore()
-                self._release()
+                ray.shutdown()
                 raise
-            proxy_env.restore()
+        elif self._own:
+            self._instance = PrivateInstance(ray, num_cpus=self.num_workers * self.cpus_per_run,
+                                             num_gpus=None if self.gpus_per_run else 0, temp_dir=temp_dir, env=env)
         self._ray = ray
-        self._call = ray.remote(num_cpus=1, max_retries=0)(single_thread_call)
+        self._call = ray.remote(num_cpus=self.cpus_per_run, num_gpus=self.gpus_per_run,
+                                max_retries=max_retries)(placed_call)
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        return self._call.remote(fn, args, kw)
+        # workers load the caller's plugins first (they are passed with the job, not inherited)
+        return self._call.remote(self.cpus_per_run, fn, args, kw, plugins.loaded())
 
     def wait(self, handles: Sequence[Any], num_returns: int = 1,
              timeout: float | None = None) -> tuple[list[Any], list[Any]]:
@@ -151,35 +138,35 @@ class RayBackend(Backend):
 
     def result(self, handle: Any) -> Any:
         try:
-            return self._ray.get(handle)
+            value, where = self._ray.get(handle)
         except self._ray.exceptions.RayTaskError as e:
             cause = e.as_instanceof_cause()
             if isinstance(cause, Exception):
                 raise cause from None
             raise
+        self._placement[handle.hex()] = where
+        return value
+
+    def placement(self, handle: Any) -> dict[str, str] | None:
+        """``{"host", "node_id"}`` of the node that ran a finished job (after `result`)."""
+        return self._placement.get(handle.hex())
 
     def progress_channel(self) -> ProgressChannel:
         """A Ray queue (an actor). It asks for no CPU, so it never takes a worker's slot."""
         from ray.util.queue import Queue
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        q = Queue(actor_options={"num_cpus": 0})
+        # on the driver's own node: a cluster node that dies must not take the channel with it
+        here = NodeAffinitySchedulingStrategy(self._ray.get_runtime_context().get_node_id(), soft=True)
+        q = Queue(actor_options={"num_cpus": 0, "scheduling_strategy": here})
         return _RayChannel(q, close=q.shutdown)
-
-    def _release(self) -> None:
-        if self._env is not None:
-            self._env.restore()
-            self._env = None
-        if self._proxy is not None:
-            self._proxy.close()
-            self._proxy = None
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
 
     def shutdown(self) -> None:
         if self._own and self._ray.is_initialized():
             self._ray.shutdown()
-        self._release()
+        if self._instance is not None:
+            self._instance.release()
+            self._instance = None
         self._own = False
 
 

@@ -16,11 +16,13 @@ from actlab.bench.backends.base import Backend
 
 @dataclass(frozen=True)
 class Finished:
-    """One job that came back: its key, its value, or the exception it raised (then ``value`` is None)."""
+    """One job that came back: its key, its value, or the exception it raised (then ``value`` is None), and
+    where it ran when the backend says (`Backend.placement`)."""
 
     key: Hashable
     value: Any = None
     error: BaseException | None = None
+    where: dict[str, str] | None = None
 
 
 class InFlight:
@@ -58,7 +60,8 @@ class InFlight:
         for key in [k for k, h in self._jobs.items() if id(h) in ids]:
             handle = self._jobs.pop(key)
             try:
-                out.append(Finished(key, self.backend.result(handle)))
+                value = self.backend.result(handle)
+                out.append(Finished(key, value, where=self.backend.placement(handle)))
             except Exception as e:  # noqa: BLE001 - the job's own exception, re-raised by the backend
                 out.append(Finished(key, error=e))
         return out

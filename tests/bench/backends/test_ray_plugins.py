@@ -1,4 +1,4 @@
-"""Ray workers load the plugins of the process that plans the runs (passed with each job, not inherited)."""
+"""Ray workers load the plugins of the submitting process (sent with each job, not inherited from its modules)."""
 import sys
 
 import pytest
@@ -26,11 +26,11 @@ def test_a_ray_worker_runs_an_activation_defined_by_a_plugin_file(tmp_path, monk
     monkeypatch.setattr(plugins, "_LOADED", {})
     monkeypatch.setattr(sys, "path", list(sys.path))
     with ACTIVATIONS.scratch():
-        recs = tuple(plugins.load([str(tmp_path / "rayplug.py")]))
+        plugins.load([str(tmp_path / "rayplug.py")])
         here = execute_run("xor", "ray_plug_act", 0, {"epochs": 1})
         be = get_backend("ray", num_workers=1)
         try:
-            there = be.result(be.submit(execute_run, "xor", "ray_plug_act", 0, {"epochs": 1}, None, recs))
+            there = be.result(be.submit(execute_run, "xor", "ray_plug_act", 0, {"epochs": 1}))
         finally:
             be.shutdown()
     assert "ray_plug_act" not in actlab.names()

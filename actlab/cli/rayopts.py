@@ -1,0 +1,33 @@
+"""The Ray options shared by `bench`, `search` and `arith` (docs/cluster.md)."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+RayAddress = Annotated[str | None, typer.Option(
+    "--ray-address", help="join this Ray cluster: host:port of its GCS or auto ($RAY_ADDRESS is read too); "
+                          "implies --backend ray; see docs/cluster.md")]
+CpusPerRun = Annotated[int | None, typer.Option("--cpus-per-run", help="CPUs (torch threads) per job on Ray "
+                                                                    "[default: 1]")]
+GpusPerRun = Annotated[float | None, typer.Option("--gpus-per-run", help="GPUs per job on Ray; fractions share "
+                                                                      "one GPU [default: 0]")]
+
+
+def ray_options(backend: str | None, ray_address: str | None, cpus_per_run: int | None,
+                gpus_per_run: float | None, data_dir: Any = None) -> tuple[str | None, dict[str, Any]]:
+    """The backend name (``ray`` when an address is given) and the Ray backend's keyword arguments."""
+    if ray_address is not None:
+        backend = "ray"
+    if backend != "ray":
+        if cpus_per_run is not None or gpus_per_run is not None:
+            from actlab.core.errors import ConfigError
+
+            raise ConfigError("--cpus-per-run and --gpus-per-run apply to --backend ray (or --ray-address)")
+        return backend, {}
+    kw: dict[str, Any] = {"address": ray_address, "data_dir": data_dir}
+    if cpus_per_run is not None:
+        kw["cpus_per_run"] = cpus_per_run
+    if gpus_per_run is not None:
+        kw["gpus_per_run"] = gpus_per_run
+    return backend, kw
