@@ -52,9 +52,11 @@ def claims_block(db: Path, suite: dict, runs: list[dict]) -> str:
             f"jobs during the run, so wall and step times are several times the idle machine's). Coverage: {cov}. "
             f"Training time summed over the finished runs: {sum(r['wall_time'] or 0 for r in runs) / 60:.0f} min.",
             "" if not partial else "The run resumes where it stopped: `actlab bench --suite headline --db "
-            "runs/headline.db` skips every finished run (run keys include the task code's hash, so resume with "
-            "the source the suite started from: see `runs/headline.sh`), then `python benchmarks/headline.py` "
-            "rewrites this block.",
+            "runs/headline.db` skips every finished run. Run keys include the task code's hash, so resume with the "
+            "source the suite started from (commit 8590c1a: `git archive 8590c1a actlab | tar -x -C SRC`, then run "
+            "`python -m actlab bench --suite headline --db …/runs/headline.db` inside SRC, as "
+            "`/work/wt-14/runs/headline.sh` does; that script was still running at the deadline); then "
+            "`python benchmarks/headline.py` rewrites this block.",
             "",
             "Difference = first arm − second arm (positive = first arm better; for perplexity the sign is flipped), "
             "paired by seed, with its 95% t-interval; margin = 1% of the second arm's mean; `ge` agrees when the "
@@ -64,7 +66,10 @@ def claims_block(db: Path, suite: dict, runs: list[dict]) -> str:
             "|---|---|---|---|---|---|---|"]
     lines = head
     for c in evaluate(runs, [c for c in CLAIMS if c.id in IDS]):
-        title = f"`{c.claim.id}`: {c.claim.text} ({c.claim.source.split(',')[0]})"
+        short = c.claim.source.split(",")[0]
+        if short.count("(") > short.count(")"):
+            short = short.split(" (")[0]
+        title = f"`{c.claim.id}`: {c.claim.text} ({short})"
         if not c.per_task:
             lines.append(f"| {title} | — | — | — | — | — | not measured yet |")
         for i, t in enumerate(c.per_task):

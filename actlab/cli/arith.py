@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from actlab.cli.console import console
-from actlab.cli.rayopts import CpusPerRun, GpusPerRun, RayAddress, ray_options
+from actlab.cli.options import CpusPerRun, GpusPerRun, RayAddress, ray_options
 from actlab.core.errors import ParameterError
 
 

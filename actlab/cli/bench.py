@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from actlab.cli.console import console
-from actlab.cli.rayopts import CpusPerRun, GpusPerRun, RayAddress
+from actlab.cli.options import CpusPerRun, DataDir, Device, GpusPerRun, Precision, RayAddress
 
 
 def ranking_table(db: Path, suite_id: int | None = None, baseline: str = "relu", tie_tol: float = 0.0) -> Table:
@@ -143,10 +143,9 @@ def bench(
     report: Annotated[Path | None, typer.Option("--report", help="also write the HTML report to this directory")]
     = None,
     baseline: Annotated[str | None, typer.Option("--baseline", help="activation to compare against")] = None,
-    device: Annotated[str | None, typer.Option("--device", help="cpu (default) | cuda | cuda:N")] = None,
-    precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
-                                                  "tasks (default: $ACTLAB_DATA)")] = None,
+    device: Device = None,
+    precision: Precision = None,
+    data_dir: DataDir = None,
     ray_address: RayAddress = None,
     cpus_per_run: CpusPerRun = None,
     gpus_per_run: GpusPerRun = None,

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from actlab.cli.console import console
-from actlab.cli.rayopts import CpusPerRun, GpusPerRun, RayAddress
+from actlab.cli.options import CpusPerRun, DataDir, Device, GpusPerRun, Precision, RayAddress
 from actlab.core.errors import ConfigError
 
 
@@ -60,16 +60,15 @@ def search(
     top: Annotated[int, typer.Option(help="rows in the live top-k table")] = 8,
     quality_steps: Annotated[int, typer.Option(help="quality gate: optimiser steps of the short run (0 = off)")] = 30,
     quality_threshold: Annotated[float, typer.Option(help="quality gate: minimum metric after those steps")] = 0.2,
-    device: Annotated[str | None, typer.Option("--device", help="cpu (default) | cuda | cuda:N")] = None,
-    precision: Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* "
-                                                  "tasks (default: $ACTLAB_DATA)")] = None,
+    device: Device = None,
+    precision: Precision = None,
+    data_dir: DataDir = None,
     ray_address: RayAddress = None,
     cpus_per_run: CpusPerRun = None,
     gpus_per_run: GpusPerRun = None,
 ):
     """Search for activation functions; progress bar plus a live table of the best candidates."""
-    from actlab.cli.rayopts import ray_options
+    from actlab.cli.options import ray_options
     from actlab.train.device import check_device
 
     backend, ray_kw = ray_options(backend, ray_address, cpus_per_run, gpus_per_run, data_dir)

@@ -1,9 +1,15 @@
-"""The Ray options shared by `bench`, `search` and `arith` (docs/cluster.md)."""
+"""Options shared by several commands: where jobs run (Ray, docs/cluster.md), on which device, with which data."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+Device = Annotated[str | None, typer.Option("--device", help="cpu (default) | cuda | cuda:N")]
+Precision = Annotated[str | None, typer.Option("--precision", help="fp32 (default) | bf16 (autocast)")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="folder with CIFAR-10 batches for cifar10_* tasks "
+                                                                 "(default: $ACTLAB_DATA)")]
 
 RayAddress = Annotated[str | None, typer.Option(
     "--ray-address", help="join this Ray cluster: host:port of its GCS or auto ($RAY_ADDRESS is read too); "
