@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from actlab.core.errors import ParameterError, ShapeError
 from actlab.models._act import act_factory, is_gated
+from actlab.models.attention import SelfAttention
 
 
 class GateWith(nn.Module):
@@ -60,23 +60,6 @@ class FeedForward(nn.Module):
         return self.drop(self.down(self.act(self.up(x))))
 
 
-class CausalSelfAttention(nn.Module):
-    def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0):
-        super().__init__()
-        if d_model % n_heads:
-            raise ParameterError(f"TinyLM: d_model={d_model} must be divisible by n_heads={n_heads}")
-        self.n_heads, self.dropout = n_heads, dropout
-        self.qkv = nn.Linear(d_model, 3 * d_model)
-        self.proj = nn.Linear(d_model, d_model)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, t, d = x.shape
-        q, k, v = self.qkv(x).view(n, t, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True,
-                                           dropout_p=self.dropout if self.training else 0.0)
-        return self.proj(y.transpose(1, 2).reshape(n, t, d))
-
-
 FFN_KINDS = ("mlp", "grkan", "hqkan")
 
 
@@ -109,7 +92,7 @@ class Block(nn.Module):
                  act_params: dict[str, Any] | None, ffn: str = "mlp"):
         super().__init__()
         self.ln1 = nn.LayerNorm(d_model)
-        self.attn = CausalSelfAttention(d_model, n_heads, dropout)
+        self.attn = SelfAttention(d_model, n_heads, dropout, causal=True, owner="TinyLM")
         self.ln2 = nn.LayerNorm(d_model)
         self.ffn = make_ffn(ffn, d_model, d_ff, act, gated, dropout, act_params)
 

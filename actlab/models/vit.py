@@ -17,11 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from actlab.core.errors import ParameterError, ShapeError
 from actlab.models._act import act_factory, act_label
+from actlab.models.attention import SelfAttention
 
 __all__ = ["ViT", "ViTBlock", "SelfAttention", "MLPFFN", "to_image", "grkan_ffn"]
 
@@ -39,24 +39,6 @@ def to_image(x: torch.Tensor, in_chans: int, size: int, who: str) -> torch.Tenso
     if x.dim() == 4 and tuple(x.shape[1:]) == (c, s, s):
         return x
     raise ShapeError(f"{who} expects (B, {c}, {s}, {s}) (or flat (B, {c * s * s})), got {tuple(x.shape)}")
-
-
-class SelfAttention(nn.Module):
-    """Bidirectional multi-head self-attention (scaled dot product). Shape: (B, T, d) -> (B, T, d)."""
-
-    def __init__(self, dim: int, heads: int, dropout: float = 0.0):
-        super().__init__()
-        if dim % heads:
-            raise ParameterError(f"ViT: dim={dim} must be divisible by heads={heads}")
-        self.heads, self.dropout = heads, dropout
-        self.qkv = nn.Linear(dim, 3 * dim)
-        self.proj = nn.Linear(dim, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, t, d = x.shape
-        q, k, v = self.qkv(x).view(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
-        return self.proj(y.transpose(1, 2).reshape(b, t, d))
 
 
 class MLPFFN(nn.Module):
@@ -90,7 +72,7 @@ class ViTBlock(nn.Module):
                  ffn: str = "mlp", groups: int = 8, act_params: dict[str, Any] | None = None):
         super().__init__()
         self.ln1, self.ln2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.attn = SelfAttention(dim, heads, dropout)
+        self.attn = SelfAttention(dim, heads, dropout, owner="ViT")
         if ffn == "mlp":
             self.ffn = MLPFFN(dim, hidden, act, dropout, act_params)
         elif ffn == "grkan":
