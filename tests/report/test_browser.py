@@ -73,10 +73,12 @@ def test_report_renders_in_chromium_with_all_images_loaded(report_index, tmp_pat
 
 def test_report_screenshot_has_no_console_errors(report_index, tmp_path):
     shot = tmp_path / "report.png"
-    out = _chromium(tmp_path, "--window-size=1280,2400", f"--screenshot={shot}", report_index.as_uri())
+    # the virtual-time budget lets every image load before the capture (as the DOM probe above does)
+    out = _chromium(tmp_path, "--virtual-time-budget=15000", "--window-size=1280,2400", f"--screenshot={shot}",
+                    report_index.as_uri())
     assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", out.stderr[-2000:]
-    assert shot.stat().st_size > 20_000  # a blank page compresses to a few kB
-    assert _console_errors(out.stderr) == []
+    assert shot.stat().st_size > 20_000, out.stderr[-2000:]  # a blank page compresses to a few kB
+    assert _console_errors(out.stderr) == [], out.stderr[-2000:]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTEFACTS / "report.png")
 
