@@ -33,7 +33,7 @@ from actlab.bench.backends.base import Backend, ProgressChannel, check_num_retur
 from actlab.bench.backends.ray_cluster import check_nodes, check_reachable, resolve_address
 from actlab.bench.backends.ray_loopback import QUIET_ENV, PrivateInstance
 from actlab.core import plugins
-from actlab.core.errors import ConfigError
+from actlab.core.errors import ConfigError, check_int
 
 
 def _import_ray():
@@ -59,14 +59,6 @@ def placed_call(threads: int, fn: Callable[..., Any], args: tuple, kw: dict,
     return value, {"host": socket.gethostname(), "node_id": ray.get_runtime_context().get_node_id()}
 
 
-def _positive(name: str, value: Any, integer: bool = False, zero: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (value >= 0 if zero else value > 0)
-    if not ok or (integer and int(value) != value):
-        kind = "an integer" if integer else "a number"
-        raise ConfigError(f"{name} must be {kind} {'>= 0' if zero else '> 0'}, got {value!r}")
-    return int(value) if integer else float(value)
-
-
 class RayBackend(Backend):
     """Jobs become Ray tasks; ``wait`` is ``ray.wait``.
 
@@ -89,10 +81,12 @@ class RayBackend(Backend):
     def __init__(self, num_workers: int = 2, temp_dir: str | Path | None = None, address: str | None = None,
                  cpus_per_run: int = 1, gpus_per_run: float = 0.0, max_retries: int = 3,
                  data_dir: str | os.PathLike | None = None):
-        self.num_workers = int(_positive("num_workers", num_workers, integer=True))
-        self.cpus_per_run = int(_positive("cpus_per_run", cpus_per_run, integer=True))
-        self.gpus_per_run = _positive("gpus_per_run", gpus_per_run, zero=True)
-        max_retries = int(_positive("max_retries", max_retries, integer=True, zero=True))
+        self.num_workers = check_int("num_workers", num_workers, 1, "ray backend")
+        self.cpus_per_run = check_int("cpus_per_run", cpus_per_run, 1, "ray backend")
+        max_retries = check_int("max_retries", max_retries, 0, "ray backend")
+        if isinstance(gpus_per_run, bool) or not isinstance(gpus_per_run, int | float) or not gpus_per_run >= 0:
+            raise ConfigError(f"ray backend: gpus_per_run must be a number >= 0, got {gpus_per_run!r}")
+        self.gpus_per_run = float(gpus_per_run)
         if address is None:
             address = os.environ.get("RAY_ADDRESS") or None
         self.address: str | None = None

@@ -39,3 +39,13 @@ def test_unknown_backend_names_the_choices():
 def test_non_positive_worker_count_is_refused():
     with pytest.raises(ConfigError, match="num_workers"):
         get_backend("local", num_workers=0)
+
+
+@pytest.mark.parametrize("kw", [{"num_workers": 0}, {"cpus_per_run": 1.5}, {"gpus_per_run": -1},
+                                {"max_retries": -1}, {"gpus_per_run": True}])
+def test_ray_backend_refuses_bad_resources_before_starting_ray(kw):
+    from actlab.bench.backends.ray import RayBackend
+    from actlab.core.errors import ActlabError
+
+    with pytest.raises(ActlabError, match=next(iter(kw))):
+        RayBackend(**kw)
