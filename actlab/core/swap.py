@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -125,13 +126,24 @@ def trace_channel_dims(model: nn.Module, sites: list[nn.Module], example: Any,
     (`producer_channel_dim`; 1 for tensors of at most 2 dims, where 1 and -1 agree) or None where it cannot
     tell; the width is read on that dim (None if unknown).
     """
-    produced: dict[int, tuple[int | None, torch.Tensor]] = {}  # id(tensor) → (channel dim, tensor kept alive)
+    # id(tensor) → (channel dim, weak reference): only what was learnt about each output is kept, never the
+    # tensor, so the pass holds no more memory than the model's own forward; the weak reference tells a live
+    # tensor from a new one that reuses a dead one's id (and drops the entry when its tensor dies)
+    produced: dict[int, tuple[int | None, weakref.ref]] = {}
     seen: dict[int, set[tuple]] = {id(m): set() for m in sites}
+
+    def producer_dim(x: torch.Tensor) -> int | None:
+        entry = produced.get(id(x))
+        return entry[0] if entry is not None and entry[1]() is x else None
+
+    def forget(ref: weakref.ref, key: int) -> None:
+        if produced.get(key, (None, None))[1] is ref:
+            del produced[key]
 
     def dim_of(x: torch.Tensor) -> int | None:
         if channel_dim is not None:
             return channel_dim
-        cd = produced.get(id(x), (None, None))[0]
+        cd = producer_dim(x)
         return 1 if cd is None and x.dim() <= 2 else cd
 
     def record_in(mod: nn.Module, args: tuple) -> None:
@@ -147,13 +159,17 @@ def trace_channel_dims(model: nn.Module, sites: list[nn.Module], example: Any,
         seen[id(mod)].add((None if cd is None else int(x.shape[cd]), cd))
 
     def record_out(mod: nn.Module, args: tuple, out: Any) -> None:
-        if not isinstance(out, torch.Tensor) or id(out) in produced:  # the innermost module that made it wins
+        if not isinstance(out, torch.Tensor):
+            return
+        entry = produced.get(id(out))
+        if entry is not None and entry[1]() is out:  # the innermost module that made it wins
             return
         cd = producer_channel_dim(mod)
         if cd == INHERIT:
             x = args[0] if args and isinstance(args[0], torch.Tensor) else None
-            cd = None if x is None or x.shape != out.shape else produced.get(id(x), (None, None))[0]
-        produced[id(out)] = (cd, out)
+            cd = None if x is None or x.shape != out.shape else producer_dim(x)
+        key = id(out)
+        produced[key] = (cd, weakref.ref(out, lambda r, k=key: forget(r, k)))
 
     def record_site_out(mod: nn.Module, args: tuple, out: Any) -> None:
         record_in(mod, (out[0] if isinstance(out, tuple) else out,))

@@ -91,3 +91,25 @@ def test_layer_constructor_errors_name_the_parameter():
     with pytest.raises(ParameterError, match="valid: m, n"):
         actlab.create("rational", foo=1)
     assert actlab.create("rational", inplace=True).fit_error < 0.03  # inplace is best effort, as in timm
+
+
+def test_auto_width_pass_does_not_keep_module_outputs_alive():
+    """swap's example pass records each output's shape/producer, not the tensor: an intermediate output that
+    the model itself has dropped is freed during the pass (a weak reference to it is dead by the next layer)."""
+    import weakref
+
+    import torch
+    from torch import nn
+
+    import actlab
+
+    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 2))
+    refs: list = []
+    alive_later: list[bool] = []
+    model[0].register_forward_hook(lambda m, a, out: refs.append(weakref.ref(out)))
+    # by the last Linear, Sequential has dropped the first Linear's output (nothing else holds it under no_grad)
+    model[4].register_forward_pre_hook(lambda m, a: alive_later.append(refs[-1]() is not None))
+    n = actlab.swap(model, "relu", "prelu", num_parameters="auto", example=torch.randn(3, 4))
+    assert n == 2 and [m.a.numel() for m in (model[1], model[3])] == [16, 16]
+    assert alive_later == [False]
+    assert refs[-1]() is None
