@@ -79,5 +79,5 @@ def test_tasks_lists_metric_budgets_and_the_time_measured_here(tmp_path):
     _runs(db, [{"task_fingerprint": "f"}])
     out = CliRunner().invoke(app, ["tasks", "--db", str(db)], env=ENV).output
     line = next(ln for ln in out.splitlines() if "digits_mlp" in ln)
-    assert "accuracy ↑" in line and "epochs=" in line and "4 s (n=2)" in line
+    assert "accuracy ↑" in line and "epochs=" in line and "4.0 s (n=2)" in line
     assert "charlm" in out and "perplexity ↓" in out
