@@ -33,7 +33,7 @@ class Claim:
     text: str
     source: str
     kind: str  # "ge" | "approx"
-    a: str  # activation (arm="act") or task suffix (arm="task")
+    a: str | tuple[str, ...]  # activation (arm="act") or task suffix(es) (arm="task": each variant is paired)
     b: str
     arm: str = "act"
     task_filter: tuple[str, ...] = ()  # substrings; empty = every task
@@ -64,7 +64,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("activator_approx_vit",
           "Activator (attention replaced by a GLU MLP) matches or beats the ViT's accuracy at lower forward FLOPs",
           "Abdullah & Aydin 2024, 'Activator: GLU activations as the core functions of a vision transformer' "
-          "(arXiv:2405.15953)", "ge", "activator", "vit", arm="task", cost="flops"),
+          "(arXiv:2405.15953); both of its variants: with the second MLP and without it (GLU only)",
+          "ge", ("activator", "activator_glu"), "vit", arm="task", cost="flops"),
     Claim("kat_ge_vit",
           "A GR-KAN FFN (KAT) matches or beats the MLP FFN of a ViT at equal width",
           "Yang & Wang 2025, 'Kolmogorov-Arnold Transformer' (arXiv:2409.10594)", "ge", "kat", "vit", arm="task"),
@@ -162,11 +163,13 @@ def _pairs(c: Claim, vals: Mapping[tuple[str, str], dict[int, float]]) -> list[t
                 if not c.task_filter or any(f in task for f in c.task_filter):
                     out.append((task, vals[(task, c.a)], vals[(task, c.b)]))
     else:  # task variants: <prefix>_<a> vs <prefix>_<b> (or the bare <prefix> for b = ""), same activation
+        variants = (c.a,) if isinstance(c.a, str) else c.a
         for (task, act), va in sorted(vals.items()):
-            if task.endswith("_" + c.a):
-                other = task[: -len(c.a) - 1] + (f"_{c.b}" if c.b else "")
-                if (other, act) in vals:
-                    out.append((f"{task} vs {other} ({act})", va, vals[(other, act)]))
+            for a in variants:
+                if task.endswith("_" + a):
+                    other = task[: -len(a) - 1] + (f"_{c.b}" if c.b else "")
+                    if (other, act) in vals:
+                        out.append((f"{task} vs {other} ({act})", va, vals[(other, act)]))
     return out
 
 

@@ -134,13 +134,13 @@ STANDARD: dict[str, Any] = {
     "seeds": 5,
 }
 # The seeds' headline claims (CRReLU vs GELU on ViT, Activator vs ViT, KAT vs ViT, HQKAN/GR-KAN vs the LM's MLP
-# FFN) at this machine's scale: 4 × 9 × 5 = 180 runs at the tasks' default budgets, about an hour on 2 cores.
+# FFN) at this machine's scale: 4 × 11 × 5 = 220 runs at the tasks' default budgets, about an hour on 2 cores.
 # Tasks are ordered cheapest first, so a partial run holds every family.
 HEADLINE: dict[str, Any] = {
     "name": "headline",
     "acts": ["relu", "gelu", "silu", "crrelu"],
-    "tasks": ["digits_vit", "digits_activator", "digits_kat", "charlm", "charlm_hqkan", "charlm_kat",
-              "mnist5k_vit", "mnist5k_activator", "mnist5k_kat"],
+    "tasks": ["digits_vit", "digits_activator", "digits_activator_glu", "digits_kat", "charlm", "charlm_hqkan",
+              "charlm_kat", "mnist5k_vit", "mnist5k_activator", "mnist5k_activator_glu", "mnist5k_kat"],
     "seeds": 5,
     "baseline": "gelu",
     "workers": 2,

@@ -230,7 +230,7 @@ def build_context(store: RunStore, out_dir: Path, suite_id: int | None = None, b
                         "diverged": sum(by_ta[(t, act)].n_diverged for t in tasks if (t, act) in by_ta)})
 
     claims = [{"id": c.claim.id, "text": c.claim.text, "source": c.claim.source, "kind": c.claim.kind,
-               "a": c.claim.a, "b": c.claim.b or "the bare task", "verdict": c.verdict, "counts": c.counts(),
+               "a": c.claim.a if isinstance(c.claim.a, str) else " / ".join(c.claim.a), "b": c.claim.b or "the bare task", "verdict": c.verdict, "counts": c.counts(),
                "cost": c.claim.cost,
                "rows": [{"task": t.task, "n": t.n, "mean": fmt(t.diff.mean), "lo": fmt(t.diff.lo),
                          "hi": fmt(t.diff.hi), "margin": fmt(t.margin, 3), "verdict": t.verdict,

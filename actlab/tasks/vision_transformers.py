@@ -68,6 +68,9 @@ FAMILIES = {
     "activator": (build_activator, ACT_KW, {},
                   "Activator d64×2: attention replaced by a GLU MLP (gate = act), then the act MLP (ffn=false "
                   "drops it)"),
+    "activator_glu": (build_activator, ACT_KW, {"ffn": False},
+                      "Activator d64×2 without the second MLP: each block is one GLU MLP (gate = act), the paper's "
+                      "cheapest variant"),
     "kat": (build_vit, VIT_KW, {"ffn": "grkan"},
             "KAT: the ViT with a GR-KAN FFN 128 (8 groups; rationals initialised from act)"),
 }
