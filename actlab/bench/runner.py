@@ -129,15 +129,19 @@ def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None =
 class _Forward:
     """Job side of per-epoch progress for runs in another process: puts ``(run key, event fields)`` into a
     backend's progress channel. Step events stay behind (one message per optimiser step would cost more than
-    the step); start, epoch and end events travel."""
+    the step); start, epoch and end events travel. Progress is best effort: a put that fails (the channel's
+    process or node died) turns forwarding off for the rest of the run instead of failing the run."""
 
     def __init__(self, sink: Any, key: str):
         self.sink, self.key = sink, key
 
     def __call__(self, ev: Any) -> None:
-        if getattr(ev, "kind", None) == "step":
+        if self.sink is None or getattr(ev, "kind", None) == "step":
             return
-        self.sink.put((self.key, dataclasses.asdict(ev) if dataclasses.is_dataclass(ev) else ev))
+        try:
+            self.sink.put((self.key, dataclasses.asdict(ev) if dataclasses.is_dataclass(ev) else ev))
+        except Exception:  # noqa: BLE001 - any transport error; the run itself must go on
+            self.sink = None
 
 
 def _event(fields: Any) -> Any:

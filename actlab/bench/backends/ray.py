@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -146,14 +147,17 @@ class RayBackend(Backend):
         return self._placement.get(handle.hex())
 
     def progress_channel(self) -> ProgressChannel:
-        """A Ray queue (an actor). It asks for no CPU, so it never takes a worker's slot."""
+        """A Ray queue (an actor) pinned to the caller's own node; it asks for no CPU, so it never takes a worker's
+        slot. Progress is best effort: if the queue is lost anyway, `drain` warns once and returns nothing from then
+        on, and jobs stop forwarding (the runner's forwarder drops a failed put); results never travel through it."""
         from ray.util.queue import Queue
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        # on the driver's own node: a cluster node that dies must not take the channel with it
-        here = NodeAffinitySchedulingStrategy(self._ray.get_runtime_context().get_node_id(), soft=True)
+        # hard affinity to the driver's node: a soft one let Ray place the queue on a worker node, and killing that
+        # node took the channel (and the suite) with it
+        here = NodeAffinitySchedulingStrategy(self._ray.get_runtime_context().get_node_id(), soft=False)
         q = Queue(actor_options={"num_cpus": 0, "scheduling_strategy": here})
-        return _RayChannel(q, close=q.shutdown)
+        return _RayChannel(q, close=q.shutdown, lost=self._ray.exceptions.RayActorError)
 
     def shutdown(self) -> None:
         if self._own and self._ray.is_initialized():
@@ -165,6 +169,24 @@ class RayBackend(Backend):
 
 
 class _RayChannel(ProgressChannel):
+    def __init__(self, sink: Any, close: Callable[[], None], lost: type[Exception]):
+        super().__init__(sink, close)
+        self._lost_error, self.lost = lost, False
+
     def drain(self) -> list[Any]:
-        n = self.sink.qsize()  # one round trip for the whole batch instead of one per message
-        return self.sink.get_nowait_batch(n) if n else []
+        if self.lost:
+            return []
+        try:
+            n = self.sink.qsize()  # one round trip for the whole batch instead of one per message
+            return self.sink.get_nowait_batch(n) if n else []
+        except self._lost_error as e:
+            self.lost = True
+            warnings.warn(f"the Ray progress queue was lost ({type(e).__name__}); runs go on and their results are "
+                          "still recorded, but per-epoch progress stops here", RuntimeWarning, stacklevel=2)
+            return []
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except self._lost_error:
+            pass
