@@ -128,7 +128,7 @@ def measure(task: Any, small: bool = False, *, options: dict[str, Any] | None = 
     return Calibration(
         task=task.name, small=small, seconds=extrapolate(total, evals, first, later, ev_s), total_steps=total,
         evals=evals, measured_steps=len(step_times), first_step=first, step=later, eval=ev_s,
-        cost=time.perf_counter() - t_begin, device=cfg.device, device_name=rec.get("device_name") or
+        cost=time.perf_counter() - t_begin, device=cfg.device, device_name=rec.device_name or
         device_name(cfg.device), threads=threads, torch=torch.__version__, fingerprint=task.fingerprint(),
         measured_at=time.time())
 

@@ -22,6 +22,7 @@ from actlab.bench.config import SuiteConfig, validate_names
 from actlab.core.errors import ConfigError
 from actlab.core.errors import UnknownNameError
 from actlab.core.plugins import origin as plugin_origin
+from actlab.core.record import Record
 from actlab.store.runs import RunStore, run_key
 
 Event = Callable[..., None]
@@ -107,8 +108,9 @@ def check_writable(path: str | Path, what: str, is_dir: bool = False) -> Path:
 
 def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None = None,
                 callback: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Run one (task, act, seed) and return the task's result dict (top-level so a worker process can pickle it;
-    the backends load the caller's plugins in the worker first)."""
+    """Run one (task, act, seed) and return its result as a dict, the form the store and the progress events carry
+    (a `RunRecord`'s ``to_row()``; a custom task may return any mapping). Top-level so a worker process can pickle
+    it; the backends load the caller's plugins in the worker first."""
     from actlab.tasks import get_task
 
     t = get_task(task)
@@ -121,7 +123,8 @@ def execute_run(task: str, act: str, seed: int, options: dict[str, Any] | None =
         if "callbacks" in params:
             kw["callbacks"] = (callback,)
     t0 = time.perf_counter()
-    res = dict(t.run(act, seed, **kw))
+    rec = t.run(act, seed, **kw)
+    res = rec.to_row() if isinstance(rec, Record) else dict(rec)
     res.setdefault("wall_time", time.perf_counter() - t0)
     return res
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,16 +16,17 @@ from rich.table import Table
 from actlab.cli.console import console
 from actlab.cli.options import CpusPerRun, DataDir, Device, GpusPerRun, Precision, RayAddress
 from actlab.core.errors import ConfigError
+from actlab.store.candidates import CandidateRow
 
 
-def _top_table(rows: list[dict[str, Any]], k: int, title: str) -> Table:
+def _top_table(rows: list[CandidateRow], k: int, title: str) -> Table:
     t = Table(title=title, show_lines=False)
     for col, just in (("#", "right"), ("candidate", "left"), ("value", "right"), ("cost", "right"),
                       ("origin", "left")):
         t.add_column(col, justify=just, overflow="fold")
     for r in rows[:k]:
-        cost = f"{r['cost']:.2f}" if r.get("cost") is not None else "-"
-        t.add_row(str(r["idx"]), escape(r["canonical"]), f"{r['value']:.4f}", cost, escape(r.get("origin") or ""))
+        cost = f"{r.cost:.2f}" if r.cost is not None else "-"
+        t.add_row(str(r.idx), escape(r.canonical), f"{r.value:.4f}", cost, escape(r.origin or ""))
     return t
 
 
@@ -98,7 +100,7 @@ def search(
         task, overrides=overrides, small=small, quality_steps=quality_steps, quality_threshold=quality_threshold)
     opts = {"population": population, "sample": sample, "select": select} if strategy == "evolution" else {}
     be = get_backend(backend, workers, **ray_kw)
-    rows: list[dict[str, Any]] = []
+    rows: list[CandidateRow] = []
     progress = Progress(TextColumn("[bold]search[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[status]}"), console=console)
     bar = progress.add_task("search", total=budget, status="")
@@ -106,9 +108,9 @@ def search(
 
     with Live(Group(progress, _top_table([], top, "top candidates")), console=console, refresh_per_second=4,
               transient=False) as live:
-        def on_result(row: dict[str, Any], _strategy: Any) -> None:
-            rows.append(dict(row))
-            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        def on_result(row: CandidateRow, _strategy: Any) -> None:
+            rows.append(replace(row))
+            counts[row.status] = counts.get(row.status, 0) + 1
             progress.update(bar, advance=1, status=" ".join(f"{k}={v}" for k, v in counts.items() if v))
             live.update(Group(progress, _top_table(top_rows(rows, top), top, "top candidates")))
 
@@ -149,13 +151,13 @@ def search_report(
              plot_progress(rows, out / "progress.png")]
     stat: dict[str, int] = {}
     for r in rows:
-        stat[r["status"]] = stat.get(r["status"], 0) + 1
+        stat[r.status] = stat.get(r.status, 0) + 1
     console.print(_top_table(best, top, escape(f"{space.name} search, {len(rows)} candidates "
                                         f"({', '.join(f'{k} {v}' for k, v in sorted(stat.items()))})")))
     reasons: dict[str, int] = {}
     for r in rows:
-        if r["status"] in ("rejected", "failed") and r["reason"]:
-            key = re.match(r"[A-Za-z (),-]*", r["reason"]).group(0).strip(" (,-") or "other"
+        if r.status in ("rejected", "failed") and r.reason:
+            key = re.match(r"[A-Za-z (),-]*", r.reason).group(0).strip(" (,-") or "other"
             reasons[key] = reasons.get(key, 0) + 1
     if reasons:
         console.print("rejections: " + ", ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda t: -t[1])))
@@ -180,29 +182,29 @@ def search_promote(
 
     space, settings, rows = load_search(db)
     if idx is not None:
-        pick = [r for r in rows if r["idx"] == idx]
+        pick = [r for r in rows if r.idx == idx]
         if not pick:
             raise ConfigError(f"no candidate #{idx} in {db} (it holds #0..#{len(rows) - 1})")
         row = pick[0]
-        if row["status"] not in ("done", "duplicate") and not force:
-            why = f": {row['reason']}" if row.get("reason") else ""
-            raise ConfigError(f"candidate #{idx} is {row['status']}{why}; pass --force to promote it anyway")
+        if row.status not in ("done", "duplicate") and not force:
+            why = f": {row.reason}" if row.reason else ""
+            raise ConfigError(f"candidate #{idx} is {row.status}{why}; pass --force to promote it anyway")
     else:
         best = top_rows(rows, rank)
         if rank < 1 or len(best) < rank:
             raise ConfigError(f"--rank {rank} is out of range: {db} has {len(top_rows(rows, 10**9))} evaluated "
                               f"candidates")
         row = best[rank - 1]
-    spec = promote(row["genome"], name, space=space.name, space_options=settings["space"], register_spec=False)
+    spec = promote(row.genome, name, space=space.name, space_options=settings["space"], register_spec=False)
     console.print(f"[bold]{escape(spec.name)}[/] ({spec.family}, {spec.kind}): {escape(spec.formula)}", highlight=False)
     if spec.kind == "elementwise" and spec.latex():
         console.print(f"LaTeX: {spec.latex()}", highlight=False, markup=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(
-            f'"""Activation {name!r} found by actlab search (candidate #{row["idx"]} of {db.name})."""\n'
+            f'"""Activation {name!r} found by actlab search (candidate #{row.idx} of {db.name})."""\n'
             "from actlab.search import promote\n\n"
-            f"SPEC = promote({json.dumps(row['genome'])}, {name!r}, space={space.name!r},\n"
+            f"SPEC = promote({json.dumps(row.genome)}, {name!r}, space={space.name!r},\n"
             f"               space_options={json.dumps(settings['space'])})\n")
         console.print(f"wrote {out}: `actlab --import {out} bench --acts {name} ...` (or import it in Python) "
                       f"registers {name!r}", markup=False, highlight=False)

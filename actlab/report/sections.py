@@ -77,8 +77,8 @@ def search_section(db: Path, figdir: Path, top: int = 8) -> dict[str, Any] | Non
     meta, rows = open_for_report(db)
     if not rows:
         return None
-    best = sorted((r for r in rows if r["status"] == "done" and r.get("value") is not None),
-                  key=lambda r: (-r["value"], r["idx"]))[:top]
+    best = sorted((r for r in rows if r.status == "done" and r.value is not None),
+                  key=lambda r: (-r.value, r.idx))[:top]
     figs = []
     for draw, name in ((plot_pareto, "pareto"), (plot_progress, "progress")):
         try:
@@ -87,9 +87,9 @@ def search_section(db: Path, figdir: Path, top: int = 8) -> dict[str, Any] | Non
             f = None
         if f is not None and Path(f).is_file():
             figs.append(f"figures/{Path(f).name}")
-    counts = Counter(r["status"] for r in rows)
+    counts = Counter(r.status for r in rows)
     return {"db": str(db), "space": meta.get("space", "?"), "n": len(rows),
             "counts": ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), "figures": figs,
-            "rows": [{"idx": r["idx"], "formula": r["canonical"], "value": f"{r['value']:.4f}",
-                      "cost": "—" if r.get("cost") is None else f"{r['cost']:.2f}", "origin": r.get("origin") or ""}
+            "rows": [{"idx": r.idx, "formula": r.canonical, "value": f"{r.value:.4f}",
+                      "cost": "—" if r.cost is None else f"{r.cost:.2f}", "origin": r.origin or ""}
                      for r in best]}

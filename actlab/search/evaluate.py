@@ -86,17 +86,16 @@ class TaskObjective:
 
         rec = get_task(self.task).run(factory, seed, small=self.small, **{**self.overrides,
                                                                         "max_steps": self.quality_steps})
-        v = rec["value"]
-        if rec["diverged"] or not math.isfinite(v) or v < self.quality_threshold:
-            return f"quality: {rec['metric']}={v:.3f} < {self.quality_threshold} after {self.quality_steps} steps"
+        v = rec.value
+        if rec.diverged or not math.isfinite(v) or v < self.quality_threshold:
+            return f"quality: {rec.metric}={v:.3f} < {self.quality_threshold} after {self.quality_steps} steps"
         return None
 
     def run(self, factory, seed: int) -> dict[str, Any]:
         from actlab.tasks import get_task
 
         rec = get_task(self.task).run(factory, seed, small=self.small, **self.overrides)
-        return {"value": rec["value"], "diverged": rec["diverged"], "step_time": rec["step_time"],
-                "wall_time": rec["wall_time"]}
+        return {"value": rec.value, "diverged": rec.diverged, "step_time": rec.step_time, "wall_time": rec.wall_time}
 
 
 def make_objective(spec: str | dict[str, Any] | TargetObjective | TaskObjective, **kw: Any):
@@ -283,7 +282,7 @@ def retrain(space_name: str | None, space_settings: dict[str, Any] | None, candi
         def act():
             return space.build(genome)
     rec = get_task(task).run(act, seed, **overrides)
-    return {"value": rec["value"], "diverged": rec["diverged"], "wall_time": rec["wall_time"], "seed": seed}
+    return {"value": rec.value, "diverged": rec.diverged, "wall_time": rec.wall_time, "seed": seed}
 
 
 def warm_up(task: str = "digits") -> bool:

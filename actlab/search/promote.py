@@ -16,6 +16,7 @@ from actlab.core.errors import ConfigError, UnknownNameError
 from actlab.core.registry import get, register
 from actlab.core.spec import ActivationSpec, Param, Props, Source
 from actlab.search.symbolic import X, compile_expr, parse_expression, to_standard
+from actlab.store.candidates import CandidateRow
 
 SOURCE = Source(title="found by actlab search (actlab.search.promote)")
 
@@ -30,7 +31,10 @@ def _resolve(candidate: Any, space: str | None, space_options: dict[str, Any] | 
     if isinstance(candidate, sp.Basic):
         return None, None, candidate, init
     genome = candidate
-    if isinstance(candidate, dict):  # a store row or a SearchResult row
+    if isinstance(candidate, CandidateRow):  # a store row or a SearchResult row
+        genome = candidate.genome
+        space = space or candidate.space
+    elif isinstance(candidate, dict):  # a row written out as JSON
         genome = candidate.get("genome")
         space = space or candidate.get("space")
     if space is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from actlab.search.evaluate import evaluate_candidate, make_objective
 from actlab.search.space import SPACES, Space, genome_key, get_space
 from actlab.search.strategies import Strategy, make_strategy
 from actlab.store.candidates import FINISHED, CandidateRow, CandidateStore
+
+RESULT_FIELDS = ("status", "reason", "value", "cost", "wall")  # what an evaluation fills in (`CandidateStore.finish`)
 
 
 @dataclass
@@ -34,7 +36,7 @@ class SearchResult:
     settings: dict[str, Any] = field(default_factory=dict)
     replayed: bool = False  # the database already held this finished search: its stored result, nothing run
 
-    def top(self, k: int = 10) -> list[dict[str, Any]]:
+    def top(self, k: int = 10) -> list[CandidateRow]:
         return top_rows(self.rows, k)
 
 
@@ -52,14 +54,14 @@ class _Progress:
     exhausted: bool = False
 
     def observe_ready(self, limit: float, strat: Strategy,
-                      on_result: Callable[[dict[str, Any], Strategy], None] | None) -> None:
+                      on_result: Callable[[CandidateRow, Strategy], None] | None) -> None:
         """Feed the strategy every finished row with index <= ``limit``, in proposal order, without gaps."""
         while self.next_obs in self.results and self.next_obs <= limit:
             row = self.results[self.next_obs]
-            if row["status"] == "duplicate":
-                src = self.results[row["dup_of"]]
-                row.update(value=src.get("value"), cost=src.get("cost"), metrics=src.get("metrics"),
-                           reason=f"duplicate of #{row['dup_of']} ({src['status']})")
+            if row.status == "duplicate":
+                src = self.results[row.dup_of]
+                row.value, row.cost, row.metrics = src.value, src.cost, src.metrics
+                row.reason = f"duplicate of #{row.dup_of} ({src.status})"
             strat.observe(row)
             if on_result is not None:
                 on_result(row, strat)
@@ -71,7 +73,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                parallel: int | None = None, lag: int | None = None, seeds: tuple[int, ...] = (0,),
                cost: str = "ops",
                strategy_options: dict[str, Any] | None = None, space_options: dict[str, Any] | None = None,
-               force: bool = False, on_result: Callable[[dict[str, Any], Strategy], None] | None = None
+               force: bool = False, on_result: Callable[[CandidateRow, Strategy], None] | None = None
                ) -> SearchResult:
     """Run (or resume) a search; see the module docstring for the determinism contract.
 
@@ -118,7 +120,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         replay = store.finished and (store.count() == budget or exhausted_before)
         if not replay:
             store.set_state("running", budget=budget)
-        stored = {r["idx"]: r for r in store.rows()}
+        stored = {r.idx: r for r in store.rows()}
         # registered spaces travel by name (cheap to ship to Ray workers); custom subclasses travel whole
         builtin = sp_obj.name in SPACES and SPACES.get(sp_obj.name) is type(sp_obj)
         job_args = (sp_obj.name, sp_obj.settings()) if builtin else (sp_obj, None)
@@ -145,20 +147,20 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                     d.exhausted = True
                     continue
                 row = stored.get(i)
-                if row is not None and genome_key(row["genome"]) != genome_key(genome):
-                    raise ConfigError(f"database {str(db)!r} row {i} holds {row['canonical']!r} but this search "
+                if row is not None and genome_key(row.genome) != genome_key(genome):
+                    raise ConfigError(f"database {str(db)!r} row {i} holds {row.canonical!r} but this search "
                                       f"proposes {sp_obj.canonical(genome)!r}; the stored search was made by a "
                                       f"different version or settings; use --force or another --db")
                 dup_of = d.seen.get(h)
                 if row is None:
                     store.add(i, genome, sp_obj.canonical(genome), h, origin, parent, dup_of)
-                    row = {"idx": i, "genome": genome, "canonical": sp_obj.canonical(genome), "hash": h,
-                           "origin": origin, "parent": parent, "dup_of": dup_of,
-                           "status": "duplicate" if dup_of is not None else "pending"}
+                    row = CandidateRow(idx=i, genome=genome, canonical=sp_obj.canonical(genome), hash=h,
+                                       origin=origin, parent=parent, dup_of=dup_of,
+                                       status="duplicate" if dup_of is not None else "pending")
                 d.seen.setdefault(h, i)
-                if row["status"] in FINISHED:
+                if row.status in FINISHED:
                     d.results[i] = row
-                    d.reused += row["status"] != "duplicate"
+                    d.reused += row.status != "duplicate"
                 else:
                     flight.submit(i, evaluate_candidate, job_args[0], job_args[1], genome, obj_settings, seeds,
                                   cost)
@@ -176,11 +178,13 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
                            "metrics": {}, "cost": None, "wall": None}
                 store.finish(k, res)
                 d.evaluated += 1
-                d.results[k] = {**stored[k], **res}
+                d.results[k] = replace(stored[k], **{f: res.get(f) for f in RESULT_FIELDS},
+                                       metrics=res.get("metrics") or {})
         rows = store.rows()
         for r in rows:  # duplicates carry their source's numbers in the returned rows too
-            if r["status"] == "duplicate" and r["idx"] in d.results:
-                r.update({k: d.results[r["idx"]].get(k) for k in ("value", "cost", "metrics", "reason")})
+            if r.status == "duplicate" and r.idx in d.results:
+                done = d.results[r.idx]
+                r.value, r.cost, r.metrics, r.reason = done.value, done.cost, done.metrics, done.reason
         if not replay:
             store.set_state("finished", budget=budget, exhausted=d.exhausted)
         return SearchResult(rows=rows, population=strat.population(), evaluated=d.evaluated, reused=d.reused,
@@ -191,7 +195,7 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
             backend.shutdown()
 
 
-def load_search(db: str | Path) -> tuple[Space, dict[str, Any], list[dict[str, Any]]]:
+def load_search(db: str | Path) -> tuple[Space, dict[str, Any], list[CandidateRow]]:
     """(space, settings, rows) of a stored search, for reports and promotion; duplicates carry their source's value."""
     import json
 
@@ -202,28 +206,28 @@ def load_search(db: str | Path) -> tuple[Space, dict[str, Any], list[dict[str, A
         raise ConfigError(f"{str(db)!r} has no search settings (an empty or foreign database)")
     settings = json.loads(meta["settings"])
     space = get_space(meta["space"], **settings["space"])
-    by_idx = {r["idx"]: r for r in rows}
+    by_idx = {r.idx: r for r in rows}
     for r in rows:
-        if r["status"] == "duplicate" and r["dup_of"] in by_idx:
-            src = by_idx[r["dup_of"]]
-            r.update(value=src["value"], cost=src["cost"], metrics=src["metrics"])
-        r["space"] = meta["space"]
+        if r.status == "duplicate" and r.dup_of in by_idx:
+            src = by_idx[r.dup_of]
+            r.value, r.cost, r.metrics = src.value, src.cost, src.metrics
+        r.space = meta["space"]
     settings["state"] = meta.get("state")
     return space, settings, rows
 
 
-def top_rows(rows: list[dict[str, Any]], k: int = 10) -> list[dict[str, Any]]:
+def top_rows(rows: list[CandidateRow], k: int = 10) -> list[CandidateRow]:
     """Best ``k`` evaluated (non-duplicate) candidates by value."""
-    ok = [r for r in rows if r["status"] == "done" and r["value"] is not None]
-    return sorted(ok, key=lambda r: (-r["value"], r["idx"]))[:k]
+    ok = [r for r in rows if r.status == "done" and r.value is not None]
+    return sorted(ok, key=lambda r: (-r.value, r.idx))[:k]
 
 
-def population_from_db(db: str | Path) -> list[dict[str, Any]]:
+def population_from_db(db: str | Path) -> list[CandidateRow]:
     """Rebuild the strategy's final population by replaying the stored rows in proposal order."""
     space, settings, rows = load_search(db)
     st = dict(settings["strategy"])
     strat = make_strategy(st.pop("name"), space, **st)
     for r in rows:
-        if r["status"] != "pending":
+        if r.status != "pending":
             strat.observe(r)
     return strat.population()

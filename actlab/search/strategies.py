@@ -59,7 +59,7 @@ class Strategy:
         return {"name": self.name}
 
     def observe(self, row: CandidateRow) -> None:
-        if row["status"] in ("done", "duplicate") and row.get("value") is not None:
+        if row.status in ("done", "duplicate") and row.value is not None:
             self.accepted.append(row)
 
     def propose(self, i: int, rng: random.Random) -> tuple[Genome, str, int | None]:
@@ -67,7 +67,7 @@ class Strategy:
 
     def population(self, k: int | None = None) -> list[CandidateRow]:
         """The final population (evolution) or the best ``k`` accepted candidates (other strategies)."""
-        best = sorted(self.accepted, key=lambda r: (-r["value"], r["idx"]))
+        best = sorted(self.accepted, key=lambda r: (-r.value, r.idx))
         return best[:k] if k else best
 
 
@@ -115,7 +115,7 @@ class AgingEvolution(Strategy):
 
     def observe(self, row: CandidateRow) -> None:
         super().observe(row)
-        if row["status"] in ("done", "duplicate") and row.get("value") is not None:
+        if row.status in ("done", "duplicate") and row.value is not None:
             self.queue.append(row)
             if len(self.queue) > self.P:
                 self.queue.popleft()  # aging: the oldest dies, not the worst
@@ -126,12 +126,12 @@ class AgingEvolution(Strategy):
         members = list(self.queue)
         sample = [members[rng.randrange(len(members))] for _ in range(self.S)]
         if self.select == "pareto":
-            pts = [(r["value"], r["cost"] if r.get("cost") is not None else 0.0) for r in sample]
+            pts = [(r.value, r.cost if r.cost is not None else 0.0) for r in sample]
             front = pareto_front(pts)
             parent = sample[front[rng.randrange(len(front))]]
         else:
-            parent = max(sample, key=lambda r: (r["value"], -r["idx"]))
-        return self.space.mutate(parent["genome"], rng), "mutation", parent["idx"]
+            parent = max(sample, key=lambda r: (r.value, -r.idx))
+        return self.space.mutate(parent.genome, rng), "mutation", parent.idx
 
     def population(self, k: int | None = None) -> list[CandidateRow]:
         pop = list(self.queue)

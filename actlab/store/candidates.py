@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, TypedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from actlab.core.errors import ConfigError
+from actlab.core.record import Record
 from actlab.store.db import connect, writing
 
 SCHEMA = """
@@ -40,26 +43,36 @@ CREATE INDEX IF NOT EXISTS candidates_hash ON candidates(hash);
 FINISHED = ("done", "rejected", "failed", "duplicate")
 
 
-class CandidateRow(TypedDict, total=False):
-    """One candidate of a search as `CandidateStore.rows` returns it (the columns above, JSON decoded); the
-    driver adds nothing else. ``value``/``cost``/``metrics``/``reason`` of a duplicate are its source's once
-    observed."""
+@dataclass(kw_only=True)
+class CandidateRow(Record):
+    """One candidate of a search as `CandidateStore.rows` returns it (the columns above, JSON decoded). A row the
+    driver has just proposed has no result yet (``status="pending"``, the result fields None). ``value``/``cost``/
+    ``metrics``/``reason`` of a duplicate are its source's once observed."""
 
     idx: int
     genome: Any               # the space's JSON-able genome
     canonical: str
     hash: str                 # functional fingerprint (dedup key)
     origin: str               # random / mutation / enumerate
-    parent: int | None
-    dup_of: int | None
-    status: str               # pending, then one of FINISHED
-    reason: str | None
-    value: float | None       # the objective (higher is better)
-    metrics: dict[str, Any]
-    cost: float | None
-    wall: float | None
-    created_at: float
-    finished_at: float | None
+    parent: int | None = None
+    dup_of: int | None = None
+    status: str = "pending"   # pending, then one of FINISHED
+    reason: str | None = None
+    value: float | None = None  # the objective (higher is better)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    cost: float | None = None
+    wall: float | None = None
+    created_at: float | None = None
+    finished_at: float | None = None
+    space: str | None = None  # not a column: the space's name, set when a stored search is read back (load_search)
+
+    @classmethod
+    def from_sql(cls, r: Mapping[str, Any]) -> CandidateRow:
+        """A row of the ``candidates`` table, its JSON columns decoded."""
+        d = dict(r)
+        d["genome"] = json.loads(d["genome"])
+        d["metrics"] = json.loads(d["metrics"]) if d["metrics"] else {}
+        return cls.from_row(d)
 
 
 def _diff(a: Any, b: Any, prefix: str = "") -> list[str]:
@@ -141,13 +154,7 @@ class CandidateStore:
 
     def rows(self, status: str | None = None) -> list[CandidateRow]:
         q = "SELECT * FROM candidates" + (" WHERE status=?" if status else "") + " ORDER BY idx"
-        out = []
-        for r in self.con.execute(q, (status,) if status else ()):
-            d = dict(r)
-            d["genome"] = json.loads(d["genome"])
-            d["metrics"] = json.loads(d["metrics"]) if d["metrics"] else {}
-            out.append(d)
-        return out
+        return [CandidateRow.from_sql(r) for r in self.con.execute(q, (status,) if status else ())]
 
     def count(self, finished_only: bool = False) -> int:
         q = "SELECT COUNT(*) FROM candidates" + (" WHERE status != 'pending'" if finished_only else "")
@@ -168,12 +175,7 @@ def open_for_report(path: str | Path) -> tuple[dict[str, str], list[CandidateRow
         if not {"search_meta", "candidates"} <= tables:
             raise ConfigError(f"{str(path)!r} is not a search database (no candidates table)")
         meta = {r["key"]: r["value"] for r in con.execute("SELECT key, value FROM search_meta")}
-        rows = []
-        for r in con.execute("SELECT * FROM candidates ORDER BY idx"):
-            d = dict(r)
-            d["genome"] = json.loads(d["genome"])
-            d["metrics"] = json.loads(d["metrics"]) if d["metrics"] else {}
-            rows.append(d)
+        rows = [CandidateRow.from_sql(r) for r in con.execute("SELECT * FROM candidates ORDER BY idx")]
     finally:
         con.close()
     return meta, rows

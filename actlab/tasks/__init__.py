@@ -1,9 +1,10 @@
 """Benchmark tasks: a registry like the zoo's. ``get_task(name).run(act, seed) -> RunRecord``.
 
-A run record is a flat dict whose keys and types are the fields of `actlab.tasks.base.RunRecord` (a TypedDict).
+A run record is a `actlab.tasks.record.RunRecord` dataclass: typed fields, read by attribute (``rec.value``).
 """
-from actlab.tasks.base import Dataset, RunRecord, Task
+from actlab.tasks.base import Dataset, Task
 from actlab.tasks.metrics import METRICS, accuracy, perplexity, rmse
+from actlab.tasks.record import RunRecord
 from actlab.tasks.registry import TASKS, aliases, get_task, names, register_task, table, unregister_task
 # importing a task module registers its tasks
 from actlab.tasks import arith_tasks, fitting, language, toy, vision, vision_transformers  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any
 
 import torch
 from torch import nn
@@ -13,6 +13,7 @@ from actlab.core.errors import ConfigError
 from actlab.core.seed import seed_everything
 from actlab.models._act import act_label
 from actlab.tasks.metrics import METRICS
+from actlab.tasks.record import RunRecord
 from actlab.train.config import TrainConfig
 from actlab.train.cost import forward_flops
 from actlab.train.device import device_name
@@ -31,42 +32,6 @@ class Dataset:
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train[0]), "val": len(self.val[0]), "test": len(self.test[0])}
-
-
-class RunRecord(TypedDict):
-    """What `Task.run` returns (and the store keeps): one training run, flat and JSON-friendly."""
-
-    task: str
-    act: str                  # the activation's label (a name, or a class/instance description)
-    act_params: dict[str, Any]
-    seed: int
-    metric: str               # a name in `actlab.tasks.metrics.METRICS`
-    value: float              # test-split metric of the final model; NaN when diverged
-    higher_is_better: bool
-    diverged: bool
-    diverged_epoch: int | None
-    diverged_reason: str | None
-    wall_time: float          # s, training only
-    step_time: float          # median s per optimiser step
-    n_steps: int
-    params: int               # trainable parameters
-    peak_mem: int             # bytes
-    peak_mem_method: str
-    saved_mem: int            # bytes autograd keeps for backward in the first step (parameters excluded)
-    flops: float              # forward FLOPs per example
-    throughput: float         # training examples per second (batch / step_time)
-    device: str
-    device_name: str
-    precision: str
-    curve: list[float]        # validation metric per epoch
-    train_curve: list[float]  # mean train loss per epoch
-    epochs: int               # epochs run
-    val_best: float
-    val_final: float
-    small: bool
-    budget: dict[str, Any]    # the TrainConfig used
-    model_kw: dict[str, Any]
-    data_kw: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -158,7 +123,7 @@ class Task:
 
     def run(self, act: Any = "relu", seed: int = 0, *, small: bool = False, callbacks: Iterable[Callback] = (),
             threads: int | None = 1, act_params: dict[str, Any] | None = None, **overrides: Any) -> RunRecord:
-        """Train once and return a flat record (a `RunRecord`: its fields are the keys).
+        """Train once and return a flat `RunRecord`.
 
         ``threads``: torch intra-op threads for this run (restored afterwards); 1 by default so that
         parallel runs do not fight over cores and results do not depend on the machine's core count.
@@ -181,17 +146,17 @@ class Task:
                                                             cfg.precision)
         finally:
             torch.set_num_threads(old_threads)
-        return {
-            "task": self.name, "act": act_label(act), "act_params": dict(act_params or {}), "seed": int(seed), "metric": self.metric, "value": value,
-            "higher_is_better": metric.higher_is_better, "diverged": hist.diverged,
-            "diverged_epoch": hist.diverged_epoch, "diverged_reason": hist.diverged_reason,
-            "wall_time": hist.wall_time, "step_time": hist.step_time, "n_steps": hist.n_steps,
-            "params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-            "peak_mem": hist.peak_mem, "peak_mem_method": hist.peak_mem_method, "saved_mem": hist.saved_mem,
-            "flops": flops, "throughput": min(cfg.batch_size, len(data.train[0])) / hist.step_time
+        return RunRecord(
+            task=self.name, act=act_label(act), act_params=dict(act_params or {}), seed=int(seed), metric=self.metric,
+            value=value, higher_is_better=metric.higher_is_better, diverged=hist.diverged,
+            diverged_epoch=hist.diverged_epoch, diverged_reason=hist.diverged_reason,
+            wall_time=hist.wall_time, step_time=hist.step_time, n_steps=hist.n_steps,
+            params=sum(p.numel() for p in model.parameters() if p.requires_grad),
+            peak_mem=hist.peak_mem, peak_mem_method=hist.peak_mem_method, saved_mem=hist.saved_mem,
+            flops=flops, throughput=min(cfg.batch_size, len(data.train[0])) / hist.step_time
             if hist.step_time > 0 else math.nan,
-            "device": cfg.device, "device_name": device_name(cfg.device), "precision": cfg.precision,
-            "curve": list(hist.val_metric), "train_curve": list(hist.train_loss), "epochs": hist.epochs_run,
-            "val_best": hist.best_metric, "val_final": hist.final_metric, "small": small,
-            "budget": cfg.model_dump(), "model_kw": dict(mo), "data_kw": dict(da),
-        }
+            device=cfg.device, device_name=device_name(cfg.device), precision=cfg.precision,
+            curve=list(hist.val_metric), train_curve=list(hist.train_loss), epochs=hist.epochs_run,
+            val_best=hist.best_metric, val_final=hist.final_metric, small=small,
+            budget=cfg.model_dump(), model_kw=dict(mo), data_kw=dict(da),
+        )

@@ -6,6 +6,11 @@ import pytest
 from actlab.core.errors import UnknownNameError
 from actlab.search.expression import SwishSpace
 from actlab.search.strategies import AgingEvolution, make_strategy, pareto_front
+from actlab.store.candidates import CandidateRow
+
+
+def row(**kw):
+    return CandidateRow(canonical="", hash="", origin="random", **kw)
 
 
 def test_pareto_front_matches_brute_force_dominance():
@@ -20,13 +25,13 @@ def test_pareto_front_matches_brute_force_dominance():
 def test_aging_removes_the_oldest_member_not_the_worst():
     evo = AgingEvolution(SwishSpace(), population=3, sample=2)
     for idx, value in enumerate([0.9, 0.1, 0.5, 0.2]):
-        evo.observe({"idx": idx, "status": "done", "value": value, "genome": [["add", "x", "x", 0, 0]], "cost": 1})
+        evo.observe(row(idx=idx, status="done", value=value, genome=[["add", "x", "x", 0, 0]], cost=1))
     assert [r["idx"] for r in evo.population()] == [1, 2, 3]  # the best (#0) aged out
 
 
 def test_rejected_candidates_never_enter_the_population():
     evo = AgingEvolution(SwishSpace(), population=3, sample=2)
-    evo.observe({"idx": 0, "status": "rejected", "value": None, "genome": [], "cost": None})
+    evo.observe(row(idx=0, status="rejected", value=None, genome=[], cost=None))
     assert evo.population() == []
 
 
@@ -36,7 +41,7 @@ def test_pareto_selection_prefers_cheap_parents_more_often_than_best_selection()
     def picks(select):
         evo = AgingEvolution(SwishSpace(), population=3, sample=3, select=select)
         for idx, (v, c) in enumerate(rows):
-            evo.observe({"idx": idx, "status": "done", "value": v, "cost": c, "genome": [["add", "x", "x", 0, 0]]})
+            evo.observe(row(idx=idx, status="done", value=v, cost=c, genome=[["add", "x", "x", 0, 0]]))
         out = [evo.propose(10, random.Random(k))[2] for k in range(300)]
         return {i: out.count(i) for i in range(3)}
 

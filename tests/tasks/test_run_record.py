@@ -1,4 +1,5 @@
-"""`Task.run` returns exactly the fields `RunRecord` declares, with their declared scalar types."""
+"""`Task.run` returns a `RunRecord` dataclass whose fields carry their declared scalar types."""
+import dataclasses
 import typing
 
 from actlab.tasks import RunRecord, get_task
@@ -6,10 +7,17 @@ from actlab.tasks import RunRecord, get_task
 
 def test_a_run_record_has_exactly_the_declared_fields_and_types():
     rec = get_task("xor").run("relu", seed=0, small=True, epochs=1)
+    assert type(rec) is RunRecord
     hints = typing.get_type_hints(RunRecord)
-    assert set(rec) == set(hints)
+    names = {f.name for f in dataclasses.fields(RunRecord)}
+    assert names == set(hints) == set(rec.to_row())
     for key, t in hints.items():
         if t in (str, bool, int):
-            assert type(rec[key]) is t, (key, type(rec[key]))
+            assert type(getattr(rec, key)) is t, (key, type(getattr(rec, key)))
         elif t is float:
-            assert isinstance(rec[key], float), (key, type(rec[key]))
+            assert isinstance(getattr(rec, key), float), (key, type(getattr(rec, key)))
+
+
+def test_a_run_record_round_trips_through_its_row():
+    rec = get_task("xor").run("relu", seed=0, small=True, epochs=1)
+    assert RunRecord.from_row({**rec.to_row(), "node": "elsewhere"}) == rec
