@@ -9,7 +9,9 @@ from actlab.core import (FAMILIES, ActivationSpec, ActlabError, Param, Props, So
                          identify, names, register, seed_everything, specs, swap, unregister)
 
 # the built-in activations register themselves when their packages are imported; the core registry never imports
-# them, so this is the one place that does
+# them, so this is the one place that does. The other kinds (tasks, KAN bases, spaces, ...) register when their own
+# package is imported, which any path to their registry does; `actlab.kinds.registries()` loads them all (not done
+# here: it would double the import time of actlab, see actlab/kinds.py)
 import actlab.zoo  # noqa: E402,F401,I001  (zoo first: registration order is identify()'s search order)
 import actlab.learnable  # noqa: E402,F401
 from actlab.core.compiled import set_backend  # noqa: E402

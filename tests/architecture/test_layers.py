@@ -35,7 +35,7 @@ AGREED: dict[str, dict[str, str]] = {
     "report": {p: "report draws what the numerical packages return (functions return data, report draws)"
                for p in ("analysis", "arith", "bench", "kan", "search", "tasks")},
 }
-TOP = {"cli", "__main__"}  # the command line may import everything public
+TOP = {"cli", "__main__", "kinds"}  # the command line, and kinds.py (every registry in one place), import all
 
 
 def package(module: str) -> str:
