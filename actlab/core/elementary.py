@@ -133,3 +133,8 @@ _add("erf", sp.erf, torch.erf, sp.erf, 3, library=False)
 _add("sinc", sp.sinc, lambda t: torch.sinc(t / torch.pi), sp.sinc, 3, library=False)
 _add("sigmoid", sigmoid, torch.sigmoid, sigmoid, 3, library=False)
 _add("softplus", softplus, F.softplus, softplus, 3, library=False)
+# composites of the search's expression space (arXiv 1710.05941 §3): sign-preserving square root (EvoNorm's
+# convention, defined on all of R) and the rectifier
+_add("signed_sqrt", lambda z: sp.sign(z) * sp.sqrt(sp.Abs(z)), lambda t: torch.sign(t) * torch.sqrt(t.abs()),
+     complexity=3, library=False)
+_add("relu", lambda z: sp.Max(z, 0), torch.relu, complexity=2, library=False)

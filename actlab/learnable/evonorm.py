@@ -18,6 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from actlab.core import moments
 from actlab.core.errors import ParameterError, ShapeError, check_int
 from actlab.core.module import check_channel_dim
 from actlab.core.registry import register
@@ -131,7 +132,7 @@ class EvoNormS0(nn.Module):
         shape = x.shape
         x = _check(x, self.num_features, "EvoNormS0", self.channel_dim)
         xg = x.reshape(x.shape[0], self.groups, -1)          # channels of a group are consecutive
-        std = torch.sqrt(xg.var(dim=-1, unbiased=False, keepdim=True) + self.eps)
+        std = moments.std(xg, (-1,), self.eps)
         num = x * torch.sigmoid(_channel(self.v1, x) * x)   # swish with a learned per-channel β = v1
         y = (num.reshape_as(xg) / std).reshape_as(x)
         return _restore(y * _channel(self.weight, x) + _channel(self.bias, x), shape, self.channel_dim)

@@ -19,7 +19,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from actlab.core.elementary import ELEMENTARY
+from actlab.core import moments
+from actlab.core.elementary import ELEMENTARY, EXP_CLAMP
 from actlab.core.errors import ConfigError, UnknownNameError
 from actlab.search.space import Space, fingerprint_outputs, register_space
 
@@ -34,12 +35,8 @@ def _dims(x: torch.Tensor, which: str) -> tuple[int, ...]:
 
 def _moment(which: str, second: bool) -> Callable[[torch.Tensor], torch.Tensor]:
     def f(x: torch.Tensor) -> torch.Tensor:
-        d = _dims(x, which)
-        if not d:  # instance moments of a (N, C) tensor: each element is its own instance
-            return torch.sqrt(torch.zeros_like(x) + EPS) if second else x
-        if second:
-            return torch.sqrt(x.var(dim=d, keepdim=True, unbiased=False) + EPS).expand_as(x)
-        return x.mean(dim=d, keepdim=True).expand_as(x)
+        d = _dims(x, which)  # no dims: instance moments of an (N, C) tensor, each element its own instance
+        return moments.std(x, d, EPS, expand=True) if second else moments.mean(x, d, expand=True)
     return f
 
 
@@ -47,8 +44,7 @@ def _group_std(x: torch.Tensor, groups: int = 4) -> torch.Tensor:
     n, c = x.shape[:2]
     g = groups if c % groups == 0 else 1
     xg = x.reshape(n, g, -1)
-    std = torch.sqrt(xg.var(dim=-1, keepdim=True, unbiased=False) + EPS)
-    return std.expand_as(xg).reshape(x.shape)
+    return moments.std(xg, (-1,), EPS, expand=True).reshape(x.shape)
 
 
 def _signed(f: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -57,9 +53,9 @@ def _signed(f: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor
 
 UNARY_OPS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "neg": torch.neg, "sigmoid": ELEMENTARY.get("sigmoid").torch, "tanh": ELEMENTARY.get("tanh").torch,
-    "exp": lambda z: torch.exp(z.clamp(max=60.0)),
+    "exp": lambda z: torch.exp(z.clamp(max=EXP_CLAMP)),
     "log": _signed(lambda a: torch.log(a + EPS)),        # sign-preserving, as in EvoNorm's table
-    "abs": ELEMENTARY.get("abs").torch, "square": torch.square,
+    "abs": ELEMENTARY.get("abs").torch, "square": ELEMENTARY.get("square").torch,
     "sqrt": _signed(lambda a: torch.sqrt(a + EPS)),
     "mean_b": _moment("b", False), "std_b": _moment("b", True),
     "mean_i": _moment("i", False), "std_i": _moment("i", True),

@@ -1,6 +1,7 @@
 """The primitives of the Swish-paper expression space (arXiv 1710.05941 §3): unary and binary functions as sympy
-builders with a relative cost weight; the elementary ones come from the shared vocabulary
-(`actlab.core.elementary`), the composites (signed sqrt, guarded log, β-scaled forms) are the space's own. `expression.SwishSpace` composes them; `grammar` validates names against them.
+builders with a relative cost weight; the elementary ones (signed sqrt and relu included) come from the shared
+vocabulary (`actlab.core.elementary`); the guarded log and the β-scaled forms, written with this space's symbols
+(ε, β), are its own. `expression.SwishSpace` composes them; `grammar` validates names against them.
 
 sqrt is sign-preserving (EvoNorm's convention); ε = `symbolic.EPS` in the division and the log; β placeholders
 (``B``) become trainable scalars b0, b1, ... in order of appearance.
@@ -33,7 +34,7 @@ UNARY: dict[str, tuple[Callable[[sp.Expr], sp.Expr], float]] = {
     "abs": (_V["abs"], 0.3),
     "square": (_V["square"], 0.3),
     "cube": (_V["cube"], 0.4),
-    "sqrt": (lambda z: sp.sign(z) * sp.sqrt(sp.Abs(z)), 1.0),
+    "sqrt": (_V["signed_sqrt"], 1.0),
     "scale": (lambda z: B * z, 0.3),
     "shift": (lambda z: z + B, 0.3),
     "log": (lambda z: sp.log(sp.Abs(z) + EPS), 1.0),
@@ -46,7 +47,7 @@ UNARY: dict[str, tuple[Callable[[sp.Expr], sp.Expr], float]] = {
     "asinh": (_V["asinh"], 1.0),
     "atan": (_V["atan"], 1.0),
     "sinc": (_V["sinc"], 1.2),
-    "relu": (lambda z: sp.Max(z, 0), 0.3),
+    "relu": (_V["relu"], 0.3),
     "min0": (lambda z: sp.Min(z, 0), 0.3),
     "sigmoid": (_V["sigmoid"], 1.0),
     "softplus": (_V["softplus"], 1.2),
