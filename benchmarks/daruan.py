@@ -10,13 +10,11 @@ not replace the installed torch). Writes the "daruan" block of BENCHMARKS.md.
 """
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
 from pathlib import Path
 
+import harness
 import torch
-from mdblock import write_block
+from harness import write_block
 
 from actlab.kan.qkan import QKANLayer
 
@@ -45,17 +43,14 @@ def pair(d_in: int, d_out: int, reps: int, readout: str, dtype: torch.dtype):
     return peer, ours
 
 
-def step(layer, x: torch.Tensor) -> float:
+def step(layer, x: torch.Tensor) -> None:
     layer.zero_grad(set_to_none=True)
     x.grad = None
-    t0 = time.perf_counter()
     layer(x).pow(2).sum().backward()
-    return time.perf_counter() - t0
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=7)
+    ap = harness.parser(__doc__, repeats=7)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
@@ -81,15 +76,9 @@ def main() -> None:
         x = torch.randn(batch, d_in, requires_grad=True)
         for layer in (peer, ours):
             step(layer, x)
-        t = {"qkan": [], "ours": []}
-        for _ in range(args.repeats):
-            t["qkan"].append(step(peer, x))
-            t["ours"].append(step(ours, x))
-        speed = [a / b for a, b in zip(t["qkan"], t["ours"])]
-        rows.append(f"| [{d_in}, {d_out}] r={reps} B={batch} | "
-                    f"{1e3 * statistics.median(t['ours']):.1f} [{1e3 * min(t['ours']):.1f}–{1e3 * max(t['ours']):.1f}] | "
-                    f"{1e3 * statistics.median(t['qkan']):.1f} [{1e3 * min(t['qkan']):.1f}–{1e3 * max(t['qkan']):.1f}] | "
-                    f"{statistics.median(speed):.1f}× [{min(speed):.1f}–{max(speed):.1f}] |")
+        t = harness.interleaved({"qkan": lambda: step(peer, x), "ours": lambda: step(ours, x)}, args.repeats)
+        rows.append(f"| [{d_in}, {d_out}] r={reps} B={batch} | {harness.cell(t['ours'], scale=1e3)} | "
+                    f"{harness.cell(t['qkan'], scale=1e3)} | {harness.cell(harness.ratios(t['qkan'], t['ours']), suffix='×')} |")
     text = "\n".join([
         "### QKAN / DARUAN (benchmarks/daruan.py)", "",
         f"One QKAN layer (pz ansatz, trainable preacts/postacts, base branch), float32 forward+backward, CPU, torch "
