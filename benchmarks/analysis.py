@@ -11,26 +11,20 @@ Speed cases, interleaved over repeats (median and range):
 """
 from __future__ import annotations
 
-import argparse
+import os
 import statistics
-import time
 from pathlib import Path
 
+import harness
 import numpy as np
 import torch
-from mdblock import write_block
+from harness import write_block
 
 from actlab.analysis.infoplane import InfoPlaneConfig, plane_of, run_infoplane, sample_epochs, train_and_record
 from actlab.analysis.mi import mutual_information
 from actlab.tasks.ib12 import make_ib12
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 def cases() -> dict[str, callable]:
@@ -65,32 +59,24 @@ def cases() -> dict[str, callable]:
 
 def run_speed(repeats: int) -> tuple[dict[str, list[float]], float, float]:
     cs = cases()
-    times: dict[str, list[float]] = {k: [] for k in cs}
-    load0 = open("/proc/loadavg").read().split()[0]
-    for _ in range(repeats):
-        for k, fn in cs.items():
-            times[k].append(timed(fn))
-    load1 = open("/proc/loadavg").read().split()[0]
-    return times, float(load0), float(load1)
+    load0 = os.getloadavg()[0]
+    times = harness.interleaved(cs, repeats)
+    return times, load0, os.getloadavg()[0]
 
 
 def speed_section(times: dict[str, list[float]], load: tuple[float, float], repeats: int) -> str:
-    def fmt(v):
-        return f"{statistics.median(v):.3g} s ({min(v):.3g}–{max(v):.3g})"
-
     lines = [f"Machine: shared 2-core VM, torch {torch.__version__}; load average {load[0]:.1f} → {load[1]:.1f} "
              f"during the run (other sessions were training at the same time, so absolute times are inflated and "
-             f"noisy). {repeats} interleaved repeats, median (range).", "",
+             f"noisy). {repeats} interleaved repeats, median [range].", "",
              "| case | time |", "|---|---|"]
-    lines += [f"| {k} | {fmt(v)} |" for k, v in times.items()]
-    ratio = lambda a, b: [x / y for x, y in zip(times[a], times[b])]  # noqa: E731
-    r1 = ratio("KSG 10k, 1+1 dims (ours)", "KSG 10k, 1+1 dims (sklearn)")
-    r2 = ratio("IB net, 10 epochs × 5 repeats, one by one", "IB net, 10 epochs × 5 repeats, batched")
+    lines += [f"| {k} | {harness.cell(v, '{:.3g}', suffix=' s')} |" for k, v in times.items()]
+    r1 = harness.ratios(times["KSG 10k, 1+1 dims (ours)"], times["KSG 10k, 1+1 dims (sklearn)"])
+    r2 = harness.ratios(times["IB net, 10 epochs × 5 repeats, one by one"],
+                        times["IB net, 10 epochs × 5 repeats, batched"])
     per_epoch = statistics.median(times["IB net, 10 epochs × 5 repeats, batched"]) / 10
     mi_epoch = statistics.median(times["info plane, 1 epoch, binning"]) * 5
-    lines += ["", f"- KSG ours / sklearn (1-D, same k): {statistics.median(r1):.2f}× "
-                  f"({min(r1):.2f}–{max(r1):.2f}).",
-              f"- Batched repeats speed-up: {statistics.median(r2):.2f}× ({min(r2):.2f}–{max(r2):.2f}).",
+    lines += ["", f"- KSG ours / sklearn (1-D, same k): {harness.cell(r1, '{:.2f}', suffix='×')}.",
+              f"- Batched repeats speed-up: {harness.cell(r2, '{:.2f}', suffix='×')}.",
               f"- Projected `actlab infoplane --repeats 5` (2000 epochs, 80 sampled, binning) at these speeds: "
               f"{(2000 * per_epoch + 80 * mi_epoch) / 60:.1f} min."]
     return "\n".join(lines)
@@ -136,8 +122,7 @@ def write_section(path: Path, heading: str, body: str) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap = harness.parser(__doc__, repeats=5)
     ap.add_argument("--write", action="store_true", help="write into BENCHMARKS.md / FIDELITY.md")
     ap.add_argument("--fidelity", action="store_true", help="also the information-plane fidelity run (minutes)")
     ap.add_argument("--no-speed", action="store_true")

@@ -78,7 +78,8 @@ def main() -> None:
             step(layer, x)
         t = harness.interleaved({"qkan": lambda: step(peer, x), "ours": lambda: step(ours, x)}, args.repeats)
         rows.append(f"| [{d_in}, {d_out}] r={reps} B={batch} | {harness.cell(t['ours'], scale=1e3)} | "
-                    f"{harness.cell(t['qkan'], scale=1e3)} | {harness.cell(harness.ratios(t['qkan'], t['ours']), suffix='×')} |")
+                    f"{harness.cell(t['qkan'], scale=1e3)} | "
+                    f"{harness.cell(harness.ratios(t['qkan'], t['ours']), suffix='×')} |")
     text = "\n".join([
         "### QKAN / DARUAN (benchmarks/daruan.py)", "",
         f"One QKAN layer (pz ansatz, trainable preacts/postacts, base branch), float32 forward+backward, CPU, torch "
