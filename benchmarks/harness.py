@@ -14,10 +14,12 @@ from collections.abc import Callable, Mapping
 from mdblock import write_block  # noqa: F401  (re-exported: the one writer of BENCHMARKS.md / FIDELITY.md blocks)
 
 
-def parser(doc: str | None, repeats: int = 7) -> argparse.ArgumentParser:
-    """An ArgumentParser described by the script's docstring, with the common ``--repeats``."""
+def parser(doc: str | None, repeats: int | None = 7) -> argparse.ArgumentParser:
+    """An ArgumentParser described by the script's docstring, with the common ``--repeats`` (none when
+    ``repeats`` is None: a script that times nothing, or whose subcommands take their own)."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeats", type=int, default=repeats, help="interleaved rounds (default %(default)s)")
+    if repeats is not None:
+        ap.add_argument("--repeats", type=int, default=repeats, help="interleaved rounds (default %(default)s)")
     return ap
 
 

@@ -8,16 +8,15 @@ Each command rewrites only the search section of BENCHMARKS.md / FIDELITY.md.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import math
+import os
 import platform
 import statistics
-import time
 from pathlib import Path
 
+import harness
 import torch
-from mdblock import write_block
+from harness import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,13 +39,13 @@ def throughput(n: int, reps: int, task: str) -> str:
             be = get_backend(name, w)
             try:
                 be.map(warm_up, [task] * w * 2)
-                t0 = time.perf_counter()
-                res = run_search("swish", "random", task, budget=n, seed=100 + rep, backend=be, parallel=w)
-                wall = time.perf_counter() - t0
+                runs = []
+                wall = harness.time_call(lambda: runs.append(run_search(
+                    "swish", "random", task, budget=n, seed=100 + rep, backend=be, parallel=w)), 1)
             finally:
                 be.shutdown()
             rates[(name, w)].append(n / wall * 3600)
-            trained[(name, w)].append(sum(r["status"] == "done" for r in res.rows))
+            trained[(name, w)].append(sum(r.status == "done" for r in runs[0].rows))
             print(f"rep {rep} {name} x{w}: {n} candidates in {wall:.1f}s -> {n / wall * 3600:.0f}/h", flush=True)
     base = {name: rates[(name, 1)] for name in ("local", "ray")}
     # (load0 is read before the first repeat)
@@ -59,9 +58,8 @@ def throughput(n: int, reps: int, task: str) -> str:
              "|---|---|---|---|"]
     for name, w in configs:
         r = rates[(name, w)]
-        ratio = [a / b for a, b in zip(r, base[name])]
-        lines.append(f"| {name} | {w} | {statistics.median(r):.0f} [{min(r):.0f}–{max(r):.0f}] | "
-                     f"{statistics.median(ratio):.2f}× [{min(ratio):.2f}–{max(ratio):.2f}] |")
+        lines.append(f"| {name} | {w} | {harness.cell(r, '{:.0f}')} | "
+                     f"{harness.cell(harness.ratios(r, base[name]), '{:.2f}', suffix='×')} |")
     return "\n".join(lines)
 
 
@@ -83,7 +81,7 @@ def fidelity(db: str, top: int, seeds: list[int], task: str, workers: int) -> st
     space, settings, rows = load_search(db)
     finalists = top_rows(rows, top)
     entries = [("relu", None, "relu"), ("silu", None, "silu")] + \
-        [(f"#{r['idx']} {r['canonical']}", space.name, r["genome"]) for r in finalists]
+        [(f"#{r.idx} {r.canonical}", space.name, r.genome) for r in finalists]
     jobs = [(label, sp, cand, s) for label, sp, cand in entries for s in seeds]
     be = get_backend("local", workers)
     try:
@@ -95,9 +93,9 @@ def fidelity(db: str, top: int, seeds: list[int], task: str, workers: int) -> st
     by: dict[str, dict[int, float]] = {}
     for (label, _, _, s), res in zip(jobs, results):
         by.setdefault(label, {})[s] = res["value"]
-    n_ok = sum(r["status"] == "done" for r in rows)
-    rej = sum(r["status"] in ("rejected", "failed") for r in rows)
-    search_val = {f"#{r['idx']} {r['canonical']}": r["value"] for r in finalists}
+    n_ok = sum(r.status == "done" for r in rows)
+    rej = sum(r.status in ("rejected", "failed") for r in rows)
+    search_val = {f"#{r.idx} {r.canonical}": r.value for r in finalists}
     lines = [f"Aging evolution (P={settings['strategy'].get('population')}, S={settings['strategy'].get('sample')}) "
              f"in the Swish space on `{task}`, search seed {settings['seed']}, {len(rows)} candidates "
              f"({n_ok} trained, {rej} rejected by the filters or the 30-step quality gate, the rest duplicates). "
@@ -118,7 +116,7 @@ def fidelity(db: str, top: int, seeds: list[int], task: str, workers: int) -> st
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = harness.parser(__doc__, repeats=None)  # throughput takes its own --reps
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("throughput")
     t.add_argument("--n", type=int, default=12)
