@@ -11,7 +11,6 @@ thread); the 2-core VM is shared with other developers, so run it nice'd and rea
 """
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import platform
@@ -19,12 +18,13 @@ import statistics
 import time
 from pathlib import Path
 
+import harness
 import torch
+from harness import write_block
 
 from actlab.arith.task import ArithTask
 from actlab.arith.trainer import BatchedTrainer, TrainConfig
 from actlab.arith.units import fast_matmul
-from mdblock import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Arithmetic units (benchmarks/arith_speed.py)"
@@ -122,11 +122,9 @@ def contextlib_fast(tr: BatchedTrainer):
     return fast_matmul if tr.engine == "fast" else contextlib.nullcontext
 
 
-def _mr(xs, fmt="{:.0f}") -> str:
-    return f"{fmt.format(statistics.median(xs))} ({fmt.format(min(xs))}–{fmt.format(max(xs))})"
-
-
 def measure(repeats: int) -> dict:
+    """Rates are CPU-time figures (`rate`), so the cases are interleaved here rather than by `harness.interleaved`,
+    which times wall clock."""
     res = {"rates": {k: [] for k in CASES}, "S": {}, "split": {}}
     for k in (OLD, NEW):
         res["split"][k] = split(100, CASES[k], 40 if k == OLD else 100)
@@ -146,7 +144,7 @@ def section(res: dict, repeats: int, load: tuple[float, float]) -> str:
              f"({os.cpu_count()} cores shared with other developers; 1-min load average {load[0]:.1f} before, "
              f"{load[1]:.1f} after; run at nice 10), torch {torch.__version__}, one torch thread, CPU time of the "
              f"process. Task: the paper's static × task, NAU → NMU, n = 100, hidden 2, batch 128, Adam, sampling "
-             f"included. {repeats} interleaved repeats; median (range).", "",
+             f"included. {repeats} interleaved repeats; median [range].", "",
              "Where one batched step at S = 100 spends its time (ms of CPU per step):", "",
              "| engine | sampling (RNG + targets) | forward | backward | optimiser + clamp | evaluation (amortised) "
              "| whole step |", "|---|---|---|---|---|---|---|"]
@@ -160,20 +158,21 @@ def section(res: dict, repeats: int, load: tuple[float, float]) -> str:
               "|---|---|---|---|"]
     for k, xs in res["rates"].items():  # each model against its own reference-engine rate
         base = res["rates"]["NAC+ → NAC•: reference engine, PCG64"] if k.startswith("NAC+") else old
-        ratio = [x / o for x, o in zip(xs, base)]
-        lines.append(f"| {k} | {_mr(xs)} | {_mr(ratio, '{:.2f}')}× | {statistics.median(xs) * f / 1e9:.2f} |")
+        ratio = harness.ratios(xs, base)
+        lines.append(f"| {k} | {harness.cell(xs, '{:.0f}')} | {harness.cell(ratio, '{:.2f}', suffix='×')} | "
+                     f"{statistics.median(xs) * f / 1e9:.2f} |")
     lines += ["", "Fast engine (xoshiro per-seed stream) over the seed batch S:", "",
               "| S | seed-iterations/s | GFLOP/s |", "|---|---|---|"]
     for S, xs in res["S"].items():
-        lines.append(f"| {S} | {_mr(xs)} | {statistics.median(xs) * f / 1e9:.2f} |")
+        lines.append(f"| {S} | {harness.cell(xs, '{:.0f}')} | {statistics.median(xs) * f / 1e9:.2f} |")
     lines += ["", f"FLOPs per seed-iteration (counted by hand, `flops_per_seed_iteration`): {f:,} "
                   "(first layer forward and weight gradient 2·2·B·n·H = 102,400, the rest is small); the 12,800 "
                   "uniform samples per seed-iteration are not FLOPs but cost more than all of them."]
-    med = {k: statistics.median(x / o for x, o in zip(xs, old)) for k, xs in res["rates"].items()}
+    med = {k: statistics.median(harness.ratios(xs, old)) for k, xs in res["rates"].items()}
     best = max(res["S"], key=lambda S: statistics.median(res["S"][S]))
     nac_old, nac_new = res["rates"]["NAC+ → NAC•: reference engine, PCG64"], \
         res["rates"]["NAC+ → NAC•: fast engine, xoshiro (fused in C)"]
-    nac = statistics.median(x / o for x, o in zip(nac_new, nac_old))
+    nac = statistics.median(harness.ratios(nac_new, nac_old))
     shared = med["fast engine, shared inputs (xoshiro, shared_data=True)"]
     lines += ["", "Reading:",
               f"- Per-seed streams (the paper's protocol), S = 100: NAU → NMU {med[NEW]:.1f}× and NAC+ → NAC• "
@@ -201,8 +200,7 @@ def section(res: dict, repeats: int, load: tuple[float, float]) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap = harness.parser(__doc__, repeats=5)
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(1)
