@@ -18,7 +18,6 @@ Bounded diagnostic (a few CPU-minutes), written into the ``arith_nmu_plateau`` b
 """
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
@@ -26,7 +25,8 @@ import torch
 
 from actlab.arith.task import ArithTask
 from actlab.arith.trainer import BatchedTrainer, TrainConfig
-from mdblock import write_block
+import harness
+from harness import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Arithmetic: the × NMU plateau (diagnostic)"
@@ -215,7 +215,7 @@ def findings(r: dict) -> list[str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = harness.parser(__doc__, repeats=None)
     ap.add_argument("--seeds", type=int, default=4)
     ap.add_argument("--plateau", type=int, default=20_000)
     ap.add_argument("--continue", dest="cont", type=int, default=60_000)

@@ -10,7 +10,6 @@ seeds kept) and writes the ``arith_simple`` block of FIDELITY.md.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
@@ -19,7 +18,8 @@ from pathlib import Path
 from actlab.arith import run, wilson
 from actlab.arith.task import ArithTask
 from actlab.store.arith import ArithStore
-from mdblock import write_block
+import harness
+from harness import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Arithmetic: the very simple task (Madsen & Johansen 2020, appendix)"
@@ -134,7 +134,7 @@ def section(rows: list[dict], db: Path, seeds: int) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = harness.parser(__doc__, repeats=None)
     ap.add_argument("--seeds", type=int, default=PAPER_SEEDS)
     ap.add_argument("--units", default="nmu,nac_mul,nalu")
     ap.add_argument("--db", type=Path, default=Path("runs/arith_simple.db"))

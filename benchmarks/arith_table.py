@@ -10,14 +10,14 @@ between processes sharing one database, and ``--report`` (no training left) writ
 """
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from pathlib import Path
 
 from actlab.arith import run
 from actlab.arith.batched import Regularizer, default_regularizer
-from mdblock import write_block
+import harness
+from harness import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Arithmetic extrapolation (Madsen & Johansen 2020, Table 1)"
@@ -139,7 +139,7 @@ def write(text: str, path: Path = ROOT / "FIDELITY.md") -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = harness.parser(__doc__, repeats=None)
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--iterations", type=float, default=20_000)
     ap.add_argument("--paper", action="store_true", help="100 seeds × 5e6 iterations (days on 2 cores)")

@@ -12,12 +12,12 @@ claims name, with each task's short ("small") budget and 5 seeds, plus `digits_k
 """
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 from digits_kan import register_digits_kan
-from mdblock import write_block
+import harness
+from harness import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 FIDELITY_SUITE = {
@@ -109,7 +109,7 @@ def run(cfg: dict, db: Path) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = harness.parser(__doc__, repeats=None)
     ap.add_argument("--db", type=Path, default=ROOT / "runs" / "fidelity.db")
     ap.add_argument("--suite", default=None, help="suite name in the db (default: the latest suite recorded)")
     ap.add_argument("--run", action="store_true", help="first run the fidelity suite into --db")
