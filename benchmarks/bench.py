@@ -12,38 +12,35 @@ Writes the "Bench harness" section of BENCHMARKS.md.
 """
 from __future__ import annotations
 
-import argparse
+import itertools
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from mdblock import write_block
+
+import harness
+from harness import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def raw_loop(task: str, acts: list[str], seeds: list[int], opts: dict) -> float:
+def raw_loop(task: str, acts: list[str], seeds: list[int], opts: dict) -> None:
     from actlab.tasks import get_task
 
-    t0 = time.perf_counter()
     t = get_task(task)
     for s in seeds:
         for a in acts:
             t.run(a, s, **opts)
-    return time.perf_counter() - t0
 
 
-def harness(task: str, acts: list[str], seeds: list[int], opts: dict, db: Path) -> float:
+def suite_run(task: str, acts: list[str], seeds: list[int], opts: dict, db: Path) -> None:
     from actlab.bench.config import make_config
     from actlab.bench.runner import run_suite
 
-    t0 = time.perf_counter()
     run_suite(make_config({"acts": acts, "tasks": [task], "seeds": seeds, "budget": opts}), db)
-    return time.perf_counter() - t0
 
 
 def store_cost(n: int, db: Path) -> list[float]:
@@ -55,14 +52,11 @@ def store_cost(n: int, db: Path) -> list[float]:
     res = {"metric": "accuracy", "value": 0.9, "higher_is_better": True, "diverged": False, "wall_time": 1.0,
            "step_time": 1e-3, "params": 8970, "peak_mem": 1e6, "curve": [0.5 + 0.01 * e for e in range(15)],
            "train_curve": [math.exp(-e) for e in range(15)], "epochs": 15}
-    out = []
     with RunStore(db) as s:
-        for i in range(n):
-            t0 = time.perf_counter()
+        def record(i: int) -> None:
             s.record_run("digits_mlp", "relu" if i % 3 == 0 else "gelu", i, {}, res)
             s.update_relative_step_times("relu")
-            out.append(time.perf_counter() - t0)
-    return out
+        return [harness.time_call(lambda i=i: record(i), 1) for i in range(n)]
 
 
 def quick_suite(tmp: Path) -> tuple[float, str]:
@@ -84,39 +78,39 @@ def quick_suite(tmp: Path) -> tuple[float, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = harness.parser(__doc__, repeats=5)
     ap.add_argument("--task", default="digits_mlp")
     ap.add_argument("--acts", default="relu,gelu,silu")
     ap.add_argument("--seeds", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-quick", action="store_true")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     acts, seeds, opts = args.acts.split(","), list(range(args.seeds)), {"small": True}
     raw_loop(args.task, acts[:1], [0], opts)  # warm-up: data loading caches, imports
-    raws, hars = [], []
     with tempfile.TemporaryDirectory() as d:
-        for i in range(args.repeats):  # interleaved so that drift of the shared VM hits both alike
-            raws.append(raw_loop(args.task, acts, seeds, opts))
-            hars.append(harness(args.task, acts, seeds, opts, Path(d) / f"h{i}.db"))
-            print(f"repeat {i}: raw {raws[-1]:.2f} s, harness {hars[-1]:.2f} s", flush=True)
+        dbs = (Path(d) / f"h{i}.db" for i in itertools.count())  # a fresh database for every suite run
+        times = harness.interleaved({"raw": lambda: raw_loop(args.task, acts, seeds, opts),
+                                     "suite": lambda: suite_run(args.task, acts, seeds, opts, next(dbs))},
+                                    args.repeats)
         cost = store_cost(200, Path(d) / "store.db")
         quick = None if args.no_quick else quick_suite(Path(d))
-    ratios = [h / r for h, r in zip(hars, raws)]
+    raws, hars = times["raw"], times["suite"]
     n = len(acts) * len(seeds)
+
+    def row(label: str, values: list[float], fmt: str, scale: float = 1.0, suffix: str = "") -> str:
+        m, lo, hi = (fmt.format(v * scale) for v in harness.summary(values))
+        return f"| {label} | {m}{suffix} | {lo}–{hi}{suffix} |"
+
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/bench.py` on the shared 2-core VM (load from "
         f"other jobs present: treat as noisy). {args.repeats} interleaved repeats of {n} runs "
         f"({args.task}, small budget, acts {args.acts}, {args.seeds} seeds).", "",
         "| measure | median | range |", "|---|---|---|",
-        f"| raw `Task.run` loop (s) | {statistics.median(raws):.2f} | {min(raws):.2f}–{max(raws):.2f} |",
-        f"| `run_suite` into SQLite (s) | {statistics.median(hars):.2f} | {min(hars):.2f}–{max(hars):.2f} |",
-        f"| harness / raw | {statistics.median(ratios):.3f}× | {min(ratios):.3f}–{max(ratios):.3f}× |",
-        f"| harness overhead per run (ms) | {1e3 * statistics.median(h - r for h, r in zip(hars, raws)) / n:.0f} | "
-        f"{1e3 * min(h - r for h, r in zip(hars, raws)) / n:.0f}–"
-        f"{1e3 * max(h - r for h, r in zip(hars, raws)) / n:.0f} |",
-        f"| store work per run, isolated (ms; 200 records of 15 epochs) | {1e3 * statistics.median(cost):.2f} | "
-        f"{1e3 * min(cost):.2f}–{1e3 * max(cost):.2f} |",
+        row("raw `Task.run` loop (s)", raws, "{:.2f}"),
+        row("`run_suite` into SQLite (s)", hars, "{:.2f}"),
+        row("harness / raw", harness.ratios(hars, raws), "{:.3f}", suffix="×"),
+        row("harness overhead per run (ms)", [h - r for h, r in zip(hars, raws)], "{:.0f}", scale=1e3 / n),
+        row("store work per run, isolated (ms; 200 records of 15 epochs)", cost, "{:.2f}", scale=1e3),
     ]
     if quick:
         lines += ["", f"`actlab bench --suite quick --report …` end to end (one run, fresh database, interpreter "
