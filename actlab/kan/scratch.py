@@ -1,4 +1,7 @@
-"""Per-thread scratch buffers for temporaries that never leave the fast B-spline kernels.
+"""Per-thread scratch buffers for temporaries that never leave the fast KAN basis kernels.
+
+Users (one `Slot` each, below): the RBF basis (`rbf.py`: the centre offsets), ReLU-KAN (`relu.py`: u − s) and the
+cardinal B-splines (`bspline/cardinal.py`: the truncated-power sums and the backward's slopes).
 
 A fresh multi-MB tensor per call is first touched page by page (the allocator hands large blocks back to the OS),
 and on this CPU those page faults cost about as much as the arithmetic: measured at ~1/3 of a KAN [64, 64]
