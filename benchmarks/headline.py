@@ -25,6 +25,10 @@ from claims import coverage, fmt, pick_suite  # noqa: E402
 from mdblock import write_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# where and how the recorded suite ran (rewrite these when a new database is made)
+SOURCE = "5e683bc"
+CONDITIONS = ("at nice 5, beside a helper's test runs and two nice-19 jobs (load average 4–5), so wall and step "
+              "times are somewhat above the idle machine's")
 IDS = ("crrelu_ge_gelu_vit", "activator_approx_vit", "kat_ge_vit", "hqkan_ffn_ge_mlp_ffn")
 CAVEAT = ("**Scale caveat.** These are toy-scale runs on a shared 2-core CPU: 8×8 sklearn digits and a 5k MNIST "
           "subset (not CIFAR/ImageNet), ViTs of width 64 and depth 2 trained for 6–12 epochs, a character-level LM "
@@ -50,15 +54,13 @@ def claims_block(db: Path, suite: dict, runs: list[dict]) -> str:
             f"{', '.join(cfg['tasks'])}; planned seeds {', '.join(map(str, cfg['seeds']))} (finished runs cover "
             f"seeds {', '.join(map(str, seeds)) or 'none'}); each task's default budget; {len(suite['id'])} "
             f"invocation(s) of the suite, up to {cfg.get('workers') or 1} worker process(es) × 1 thread on the "
-            f"shared 2-core VM, often beside other jobs (load average up to 18), so wall and step times are above "
-            f"the idle machine's. Coverage: {cov}. "
+            f"2-core VM, {CONDITIONS}. Coverage: {cov}. "
             f"Training time summed over the finished runs: {sum(r['wall_time'] or 0 for r in runs) / 60:.0f} min.",
-            "Run keys include the task code's hash, so each arm runs from the source it started with: the nine "
-            "original tasks from commit 8590c1a (`git archive 8590c1a actlab | tar -x -C SRC`, then `python -m "
-            "actlab bench --suite headline --db …/runs/headline.db` inside SRC, which skips every finished run), "
-            "the two `*_activator_glu` tasks from the commit that added them (`--suite headline --tasks "
-            "digits_activator_glu,mnist5k_activator_glu`); `python benchmarks/headline.py` merges every `headline` "
-            "suite in the database and rewrites this block.",
+            f"Run keys include the task code's hash, so a run resumes only with the source it started from: this "
+            f"database was filled from commit {SOURCE} (`git worktree add --detach SRC {SOURCE}`, then `python -m "
+            "actlab bench --suite headline --db …/runs/headline.db` inside SRC, which skips every finished run); "
+            "`python benchmarks/headline.py --db …` merges every `headline` suite in the database and rewrites this "
+            "block.",
             "",
             "Difference = first arm − second arm (positive = first arm better; for perplexity the sign is flipped), "
             "paired by seed, with its 95% t-interval; margin = 1% of the second arm's mean; `ge` agrees when the "
