@@ -139,7 +139,7 @@ def measure(repeats: int) -> dict:
 def section(res: dict, repeats: int, load: tuple[float, float]) -> str:
     f = flops_per_seed_iteration()
     old = res["rates"][OLD]
-    lines = [SECTION, "",
+    lines = [  # the section heading stays outside the block (write_block puts the block under it)
              f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
              f"({os.cpu_count()} cores shared with other developers; 1-min load average {load[0]:.1f} before, "
              f"{load[1]:.1f} after; run at nice 10), torch {torch.__version__}, one torch thread, CPU time of the "
