@@ -98,7 +98,8 @@ def report(rows: list[dict], iterations: int) -> str:
                   "× NALU slower (not measured; NALU's first layer takes three matmuls and a log pass). At nice 19 "
                   "on this shared VM a process got 3–8% of a core during this session, so the rows need further "
                   "sessions: `nice -n 19 .venv/bin/python benchmarks/arith_paper.py --db runs/arith_paper.db "
-                  "--addsub` resumes from the newest checkpoint (every 20,000 iterations; between sessions the store is kept in benchmarks/state/), then `--report`."]
+                  "--addsub` resumes from the newest checkpoint (every 20,000 iterations; between sessions the store is "
+                  "kept in benchmarks/state/), then `--report`."]
     return "\n".join(lines)
 
 
