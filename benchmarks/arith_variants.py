@@ -172,6 +172,10 @@ def report_nacmul() -> str:
         for f in (0.01, 0.1, 10, 100, 1e4):
             k = sum(1 for s in seeds if not s["diverged"] and s["test_mse"] < f * thr)
             lines.append(f"| evaluation threshold × {f:g} (baseline re-scored) | {k}/{len(seeds)} |")
+    done = [(name, r) for name, spec in NACMUL.items() if (r := _read(name, spec)) and "solved" in r
+            and not r.get("pending")]
+    closest = min(done, key=lambda nr: abs(nr[1]["solved"] / nr[1]["seeds"] - PAPER["nac_mul"] / 100), default=None)
+    closest = f"{closest[0]} ({_count(closest[1])})" if closest else "none yet"
     lines += ["", "Candidates settled without a new run (numbers measured earlier or read from the reference code):",
               "- Evaluation threshold: ruled out. In the arith_simple run (29/100) solved seeds ended at ≤ 0.017× the "
               "threshold and failed ones at ≥ 4.1·10⁸× it, so any threshold from 0.017× to 4·10⁸× ours gives the "
@@ -192,8 +196,7 @@ def report_nacmul() -> str:
               f"xoshiro stream for every sample gives {_count(xo)}, against the PCG64 run's 29/100; the xoshiro cell "
               "now runs through the fused C step, whose float32 summation order differs from the general path that "
               "gave 29/100 in an earlier session, so one borderline seed can flip) and the evaluation threshold "
-              "(margins above). An earlier session's partial rows, lost with its store, had ε = 1e-5 at 27/100 and "
-              "the Glorot-bound init at 15/100, both at 140,000 of 200,000 iterations: no verdict. The runs resume "
+              f"(margins above). Finished variant closest to the paper's 13/100: {closest}. The runs resume "
               "with `nice -n 19 .venv/bin/python benchmarks/arith_variants.py queue` (one process; patched variants "
               "are run in subprocesses); the stores are kept in benchmarks/state/ between sessions."]
     return "\n".join(lines)
