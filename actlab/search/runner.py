@@ -60,7 +60,7 @@ class _Progress:
             row = self.results[self.next_obs]
             if row.status == "duplicate":
                 src = self.results[row.dup_of]
-                row.value, row.cost, row.metrics = src.value, src.cost, src.metrics
+                row.take_numbers(src)
                 row.reason = f"duplicate of #{row.dup_of} ({src.status})"
             strat.observe(row)
             if on_result is not None:
@@ -184,7 +184,8 @@ def run_search(space: str | Space = "swish", strategy: str = "evolution", object
         for r in rows:  # duplicates carry their source's numbers in the returned rows too
             if r.status == "duplicate" and r.idx in d.results:
                 done = d.results[r.idx]
-                r.value, r.cost, r.metrics, r.reason = done.value, done.cost, done.metrics, done.reason
+                r.take_numbers(done)
+                r.reason = done.reason
         if not replay:
             store.set_state("finished", budget=budget, exhausted=d.exhausted)
         return SearchResult(rows=rows, population=strat.population(), evaluated=d.evaluated, reused=d.reused,
@@ -210,7 +211,7 @@ def load_search(db: str | Path) -> tuple[Space, dict[str, Any], list[CandidateRo
     for r in rows:
         if r.status == "duplicate" and r.dup_of in by_idx:
             src = by_idx[r.dup_of]
-            r.value, r.cost, r.metrics = src.value, src.cost, src.metrics
+            r.take_numbers(src)
         r.space = meta["space"]
     settings["state"] = meta.get("state")
     return space, settings, rows

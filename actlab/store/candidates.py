@@ -74,6 +74,10 @@ class CandidateRow(Record):
         d["metrics"] = json.loads(d["metrics"]) if d["metrics"] else {}
         return cls.from_row(d)
 
+    def take_numbers(self, src: CandidateRow) -> None:
+        """A duplicate carries the numbers of the candidate it duplicates: ``value``, ``cost`` and ``metrics``."""
+        self.value, self.cost, self.metrics = src.value, src.cost, src.metrics
+
 
 def _diff(a: Any, b: Any, prefix: str = "") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
