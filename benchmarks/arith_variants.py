@@ -156,12 +156,9 @@ def report_nacmul() -> str:
     lines = ["NAC• on the very simple task (paper 13/100; ours 29/100 in the arith_simple block). One variant per "
              "candidate cause, 100 seeds each, everything else the paper's protocol; Wilson 95% intervals.", "",
              "| variant | NAC• success |", "|---|---|"]
-    base = xo = None
-    for name, spec in NACMUL.items():
-        row = _read(name, spec)
-        base = base if base is not None else row
-        xo = row if name == "input draw: xoshiro stream" else xo
-        lines.append(f"| {name} | {_cell(row)} |")
+    rows = {name: _read(name, spec) for name, spec in NACMUL.items()}  # each store read once
+    lines += [f"| {name} | {_cell(row)} |" for name, row in rows.items()]
+    base, xo = rows[next(iter(NACMUL))], rows["input draw: xoshiro stream"]
     if base is not None and "solved" in base:
         st = ArithStore(_db(next(iter(NACMUL))))
         try:
@@ -172,8 +169,7 @@ def report_nacmul() -> str:
         for f in (0.01, 0.1, 10, 100, 1e4):
             k = sum(1 for s in seeds if not s["diverged"] and s["test_mse"] < f * thr)
             lines.append(f"| evaluation threshold × {f:g} (baseline re-scored) | {k}/{len(seeds)} |")
-    done = [(name, r) for name, spec in NACMUL.items() if (r := _read(name, spec)) and "solved" in r
-            and not r.get("pending")]
+    done = [(name, r) for name, r in rows.items() if r and "solved" in r and not r.get("pending")]
     closest = min(done, key=lambda nr: abs(nr[1]["solved"] / nr[1]["seeds"] - PAPER["nac_mul"] / 100), default=None)
     closest = f"{closest[0]} ({_count(closest[1])})" if closest else "none yet"
     lines += ["", "Candidates settled without a new run (numbers measured earlier or read from the reference code):",
